@@ -1,0 +1,229 @@
+"""The one typed schema of every assumption, and loading scenarios that override its defaults.
+
+Each assumption is declared once, with unit, default, allowed range, description and source id
+(a row of data/sources.csv). Scenarios in data/scenarios/<name>.yaml override defaults only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import paths
+from .errors import AssumptionError, InputError
+
+
+def assumption(default: Any, *, unit: str, description: str, source: str, group: str,
+               ge: float | None = None, le: float | None = None, uncertain: bool = False,
+               **kw: Any) -> Any:
+    """Declare one assumption with its unit, range, description and source id."""
+    extra = {"unit": unit, "source": source, "group": group, "uncertain": uncertain}
+    return Field(default, ge=ge, le=le, description=description, json_schema_extra=extra, **kw)
+
+
+class Assumptions(BaseModel):
+    """Every assumption the models use; field names carry their unit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              validate_default=True, strict=False)
+
+    # --- Deployment -------------------------------------------------------------------------
+    target_power_gw: float = assumption(
+        10.0, unit="GW", ge=0.0, le=50.0, group="deployment", source="openai_nvidia_loi_2025",
+        description="Power of NVIDIA systems the programme aims to deploy (the LOI says at least 10 GW).")
+    start_half: float = assumption(
+        2026.5, unit="half-year", ge=2026.0, le=2030.0, group="deployment", source="openai_nvidia_loi_2025",
+        description="Half-year in which the first capacity comes online (2026.5 = H2 2026).")
+    schedule_gw_per_half: tuple[float, ...] = assumption(
+        (1.0, 1.0, 1.0, 1.5, 1.5, 1.5, 1.5, 1.0), unit="GW per half-year", group="deployment",
+        source="assumption_tengw",
+        description="GW coming online in each half-year from start_half; the report's reading of the LOI pace.")
+    power_basis: Literal["facility", "it"] = assumption(
+        "facility", unit="category", group="deployment", source="assumption_tengw",
+        description="Whether the programme's gigawatts count facility power (incl. cooling) or IT power.")
+    horizon_end_half: float = assumption(
+        2031.5, unit="half-year", ge=2027.0, le=2035.5, group="deployment", source="assumption_tengw",
+        description="Last half-year the model reports.")
+
+    # --- Platforms --------------------------------------------------------------------------
+    platform_delay_halves: int = assumption(
+        0, unit="halves", ge=0, le=6, group="platforms", source="assumption_tengw", uncertain=True,
+        description="Half-years by which every platform after Vera Rubin arrives later than NVIDIA's roadmap.")
+    adoption_lag_halves: int = assumption(
+        1, unit="halves", ge=0, le=4, group="platforms", source="assumption_tengw",
+        description="Half-years between a platform's availability and its first deployment in this programme.")
+
+    # --- Facility ---------------------------------------------------------------------------
+    pue: float = assumption(
+        1.2, unit="ratio", ge=1.0, le=2.0, group="facility", source="uptime_journal_2024", uncertain=True,
+        description="Power usage effectiveness: facility power over IT power (liquid-cooled AI campus).")
+    non_accelerator_it_share: float = assumption(
+        0.10, unit="share", ge=0.0, le=0.5, group="facility", source="assumption_tengw",
+        description="Share of IT power drawn outside accelerator racks (network, storage, CPU hosts).")
+    utilisation: float = assumption(
+        0.80, unit="share", ge=0.1, le=1.0, group="facility", source="assumption_tengw", uncertain=True,
+        description="Average draw over the year as a share of online facility power.")
+
+    # --- Capital ----------------------------------------------------------------------------
+    capex_total_usd_bn_per_gw: float = assumption(
+        50.0, unit="USD bn per GW", ge=10.0, le=150.0, group="capital", source="livemint_huang_50bn_2025",
+        uncertain=True,
+        description="All-in capital cost of one GW of AI factory (NVIDIA systems plus everything else).")
+    capex_nvidia_usd_bn_per_gw: float = assumption(
+        35.0, unit="USD bn per GW", ge=5.0, le=120.0, group="capital", source="livemint_huang_50bn_2025",
+        uncertain=True,
+        description="NVIDIA's content (systems, networking, software) in one GW.")
+    capex_change_pct_per_year: float = assumption(
+        0.0, unit="percent per year", ge=-50.0, le=50.0, group="capital", source="assumption_tengw",
+        uncertain=True,
+        description="Yearly change in capital cost per GW after the first half-year (negative: cheaper).")
+
+    # --- NVIDIA investment ------------------------------------------------------------------
+    investment_structure: Literal["tranches", "equity"] = assumption(
+        "tranches", unit="category", group="investment", source="openai_nvidia_loi_2025",
+        description="'tranches': investment released per GW deployed, as announced; "
+                    "'equity': one fixed equity stake, as reported in 2026.")
+    investment_per_gw_usd_bn: float = assumption(
+        10.0, unit="USD bn per GW", ge=0.0, le=50.0, group="investment", source="techspot_ft_tranche_2025",
+        description="NVIDIA investment released for each GW deployed under the announced terms.")
+    investment_cap_usd_bn: float = assumption(
+        100.0, unit="USD bn", ge=0.0, le=300.0, group="investment", source="openai_nvidia_loi_2025",
+        description="Ceiling on NVIDIA's investment under the announced terms.")
+    equity_investment_usd_bn: float = assumption(
+        30.0, unit="USD bn", ge=0.0, le=300.0, group="investment", source="openai_round_feb2026",
+        description="Fixed equity stake under the restructured path (used when investment_structure is 'equity').")
+    equity_investment_half: float = assumption(
+        2026.0, unit="half-year", ge=2025.5, le=2030.0, group="investment", source="openai_round_feb2026",
+        description="Half-year in which the fixed equity stake is paid.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Assumptions":
+        problems = []
+        if self.capex_nvidia_usd_bn_per_gw > self.capex_total_usd_bn_per_gw:
+            problems.append("capex_nvidia_usd_bn_per_gw exceeds capex_total_usd_bn_per_gw")
+        for i, gw in enumerate(self.schedule_gw_per_half):
+            if not (0.0 <= gw <= 10.0) or math.isnan(gw):
+                problems.append(f"schedule_gw_per_half[{i}] = {gw} is outside 0 to 10 GW per half-year")
+        if (self.start_half * 2) % 1 or (self.horizon_end_half * 2) % 1:
+            problems.append("start_half and horizon_end_half must be whole half-years (x.0 or x.5)")
+        if self.start_half + 0.5 * (len(self.schedule_gw_per_half) - 1) > self.horizon_end_half:
+            problems.append("schedule_gw_per_half runs past horizon_end_half")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @classmethod
+    def ledger(cls) -> list[dict[str, Any]]:
+        """Return one row per assumption: name, unit, default, range, description, source."""
+        rows = []
+        for name, f in cls.model_fields.items():
+            extra = f.json_schema_extra or {}
+            lo = next((m.ge for m in f.metadata if hasattr(m, "ge")), None)
+            hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
+            rows.append({"name": name, "group": extra["group"], "unit": extra["unit"],
+                         "default": f.default, "min": lo, "max": hi, "uncertain": extra["uncertain"],
+                         "description": f.description, "source_id": extra["source"]})
+        return rows
+
+
+class Scenario(BaseModel):
+    """A named set of overrides, with the text the report shows about it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    title: str
+    description: str
+    assumptions: Assumptions
+
+
+SCENARIO_KEYS = {"title", "description", "assumptions"}
+
+
+def scenario_names() -> list[str]:
+    """Return the scenarios defined in data/scenarios/, base first."""
+    names = sorted(p.stem for p in paths.SCENARIOS.glob("*.yaml"))
+    return sorted(names, key=lambda n: (n != "base", n))
+
+
+def _suggest(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"scenario file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"scenario file unreadable: {path}: {exc}") from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" line {mark.line + 1}" if mark else ""
+        raise InputError(f"malformed YAML in {path.name}{at}: {getattr(exc, 'problem', exc)}") from None
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        raise InputError(f"{path.name}: expected a mapping with 'title', 'description', 'assumptions'")
+    return doc
+
+
+def _problems(err: ValidationError, where: str) -> list[str]:
+    out = []
+    fields = Assumptions.model_fields
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "assumptions"
+        name = str(e["loc"][0]) if e["loc"] else ""
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = f"unknown parameter{_suggest(name, list(fields))}"
+            out.append(f"{where}: {loc}: {msg}")
+            continue
+        unit = (fields[name].json_schema_extra or {}).get("unit") if name in fields else None
+        got = f" = {e['input']!r}" if "input" in e and not isinstance(e["input"], dict) else ""
+        out.append(f"{where}: {loc}{got}: {msg}" + (f" (unit: {unit})" if unit else ""))
+    return out
+
+
+def resolve(scenario: str | Path = "base", overrides: dict[str, Any] | None = None,
+            name: str | None = None) -> Scenario:
+    """Load a scenario by name or YAML path, apply overrides, and validate everything at once."""
+    path = Path(scenario)
+    if path.suffix in {".yaml", ".yml"}:
+        label = name or path.stem
+    else:
+        known = scenario_names()
+        if str(scenario) not in known:
+            raise InputError(f"unknown scenario {str(scenario)!r}{_suggest(str(scenario), known)}; "
+                             f"known: {', '.join(known)}")
+        path, label = paths.scenario_file(str(scenario)), name or str(scenario)
+    doc = _read_yaml(path)
+    problems = [f"{path.name}: unknown key {k!r}{_suggest(k, sorted(SCENARIO_KEYS))}"
+                for k in doc if k not in SCENARIO_KEYS]
+    values = doc.get("assumptions") or {}
+    if not isinstance(values, dict):
+        problems.append(f"{path.name}: 'assumptions' must be a mapping of name: value")
+        values = {}
+    merged = {**values, **(overrides or {})}
+    try:
+        parsed = Assumptions(**merged)
+    except ValidationError as err:
+        where = path.name if not overrides else f"{path.name} with overrides"
+        problems += _problems(err, where)
+        parsed = None
+    if problems:
+        raise AssumptionError(problems)
+    return Scenario(name=label, title=str(doc.get("title", label)),
+                    description=str(doc.get("description", "")), assumptions=parsed)
+
+
+def load(scenario: str | Path = "base", overrides: dict[str, Any] | None = None) -> Assumptions:
+    """Return the validated assumptions of a scenario with optional overrides."""
+    return resolve(scenario, overrides).assumptions

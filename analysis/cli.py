@@ -1,0 +1,97 @@
+"""Command line: `python -m analysis build|validate|ledger`. Bad input exits 2 with one line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import assumptions, build
+from .errors import InputError
+
+
+def parse_set(items: list[str]) -> dict[str, Any]:
+    """Parse KEY=VALUE pairs; values are read as YAML scalars or lists, never evaluated as code."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(f"--set expects KEY=VALUE, got {item!r}")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            raise InputError(f"--set {key}: cannot parse value {raw!r}") from None
+        if isinstance(value, list):
+            value = tuple(value)
+        out[key] = value
+    return out
+
+
+def variants_from(args: argparse.Namespace) -> list[build.Variant]:
+    """Turn --scenario, --set and --scenario-file into the variants to build."""
+    overrides = parse_set(args.set or [])
+    if args.scenario_file:
+        path = Path(args.scenario_file)
+        if not path.exists():
+            raise InputError(f"scenario file not found: {path}")
+        name = args.name or build.variant_name(path.stem, overrides)
+        return [build.Variant(name=name, scenario=str(path.resolve()), overrides=overrides)]
+    names = args.scenario or assumptions.scenario_names()
+    if overrides:
+        if len(names) != 1:
+            names = ["base"] if not args.scenario else names
+        return [build.Variant(name=args.name or build.variant_name(n, overrides), scenario=n,
+                              overrides=overrides) for n in names]
+    return [build.Variant(name=n, scenario=n) for n in names]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="execute every notebook for every scenario and render the report")
+    b.add_argument("--scenario", action="append", help="build only this scenario (repeatable)")
+    b.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one assumption")
+    b.add_argument("--scenario-file", metavar="FILE.yaml", help="build a variant from your own YAML file")
+    b.add_argument("--name", help="folder name of the variant built with --set or --scenario-file")
+    b.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: core count)")
+    b.add_argument("--force", action="store_true", help="re-execute every notebook, ignoring the cache")
+    b.add_argument("--quiet", action="store_true", help="print only errors and the output paths")
+    b.add_argument("--engine", choices=["auto", "quarto", "embedded"], default="auto",
+                   help="renderer: Quarto if on PATH (auto), or the embedded pandoc + Typst engine")
+    v = sub.add_parser("validate", help="check data, scenarios and notebooks without running anything")
+    v.add_argument("--scenario", action="append")
+    sub.add_parser("ledger", help="print the assumptions schema: name, unit, default, range, source")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "validate":
+            build.validate([build.Variant(n, n) for n in (args.scenario or assumptions.scenario_names())])
+            print("ok: data, scenarios and notebooks are valid")
+            return 0
+        if args.command == "ledger":
+            for row in assumptions.Assumptions.ledger():
+                print(f"{row['name']:32} {str(row['default']):>28} {row['unit']:18} {row['source_id']}")
+            return 0
+        if args.jobs is not None and args.jobs < 1:
+            raise InputError("--jobs must be at least 1")
+        result = build.build(variants_from(args), jobs=args.jobs, quiet=args.quiet, engine=args.engine)
+    except assumptions.AssumptionError as exc:
+        # Every problem at once, on one line.
+        print(f"error: {'; '.join(exc.problems)}", file=sys.stderr)
+        return 2
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: kernels stopped; the published report is unchanged", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a failed run: one line, the kept notebook named
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Built {result.runs} notebook runs in {result.seconds:.1f} s with the {result.engine} engine.")
+    for p in result.outputs:
+        print(f"  {p}")
+    return 0

@@ -1,0 +1,300 @@
+"""The embedded engine: render the project that report/_quarto.yml describes with pandoc and Typst.
+
+It reads the same chapter list, title and output names as Quarto, takes each chapter's stored
+outputs from the executed notebooks (it never runs code), and writes one self-contained HTML page
+and one PDF per scenario. Figures are numbered in document order for both formats, the way Quarto
+numbers them, and `@fig-x` / `@tbl-x` / `@sec-x` references become links.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pypandoc
+import typst
+import yaml
+
+from . import charts, paths
+from .errors import InputError
+
+FIG_MIME = charts.Figure.mime
+TABLE_MIME = "application/vnd.tengw.table+json"
+FONT_DIRS = [d for d in ("/usr/share/fonts",) if Path(d).is_dir()]
+
+
+@dataclass
+class Project:
+    """What _quarto.yml says: title, chapters, output folder and file name."""
+
+    title: str
+    subtitle: str
+    author: str
+    chapters: list[str]
+    output_dir: Path
+    output_file: str
+
+    def notebook_stems(self) -> list[str]:
+        return [Path(c).stem for c in self.chapters if c.endswith(".ipynb")]
+
+
+def read_project(path: Path = paths.QUARTO_YML) -> Project:
+    """Parse report/_quarto.yml."""
+    try:
+        cfg = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read {path.relative_to(paths.ROOT)}: {exc}") from None
+    book = cfg.get("book", {})
+    chapters: list[str] = []
+    for entry in book.get("chapters", []):
+        if isinstance(entry, dict):  # a part: {part: ..., chapters: [...]}
+            chapters += entry.get("chapters", [])
+        else:
+            chapters.append(entry)
+    return Project(
+        title=book.get("title", "Report"), subtitle=book.get("subtitle", ""),
+        author=book.get("author", ""), chapters=chapters,
+        output_dir=path.parent / cfg.get("project", {}).get("output-dir", "_output"),
+        output_file=book.get("output-file", "report"),
+    )
+
+
+# --- reading cells ---------------------------------------------------------------------------
+
+OPTION = re.compile(r"^#\|\s*([\w-]+)\s*:\s*(.*)$")
+
+
+def cell_options(source: str) -> dict[str, str]:
+    """Return Quarto cell options (`#| key: value`) from the top of a code cell."""
+    opts = {}
+    for line in source.splitlines():
+        m = OPTION.match(line)
+        if not m:
+            break
+        value = m.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        opts[m.group(1)] = value
+    return opts
+
+
+@dataclass
+class Block:
+    """One piece of the document: markdown, a figure or a table."""
+
+    kind: str  # "md" | "figure" | "table"
+    text: str = ""
+    label: str = ""
+    caption: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def notebook_blocks(path: Path) -> list[Block]:
+    """Return the blocks a notebook contributes to the report, from its stored outputs."""
+    if not path.exists():
+        raise InputError(f"executed notebook missing: {path}")
+    nb = nbformat.read(path, as_version=4)
+    blocks: list[Block] = []
+    auto = 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            blocks.append(Block("md", text=cell.source))
+            continue
+        if cell.cell_type != "code":
+            continue
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "parameters" in tags or "injected-parameters" in tags:
+            continue
+        opts = cell_options(cell.source)
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                raise InputError(f"{path.name} cell {i}: stored error {out.ename}: {out.evalue}")
+            if out.output_type not in ("display_data", "execute_result"):
+                continue
+            bundle = out.get("data", {})
+            if FIG_MIME in bundle:
+                auto += 1
+                label = opts.get("label") or f"fig-{path.stem}-{auto}"
+                blocks.append(Block("figure", label=label, caption=opts.get("fig-cap", ""),
+                                    data={"html": _text(bundle["text/html"]),
+                                          "svg": _text(bundle["image/svg+xml"]),
+                                          **bundle[FIG_MIME]}))
+            elif TABLE_MIME in bundle:
+                auto += 1
+                label = opts.get("label") or f"tbl-{path.stem}-{auto}"
+                blocks.append(Block("table", label=label, caption=opts.get("tbl-cap", ""),
+                                    data={"html": _text(bundle["text/html"]), **bundle[TABLE_MIME]}))
+            elif "text/markdown" in bundle:
+                blocks.append(Block("md", text=_text(bundle["text/markdown"])))
+    return blocks
+
+
+def qmd_blocks(path: Path) -> list[Block]:
+    """Return a .qmd chapter as one markdown block, without its YAML front matter."""
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        text = text[end + 4:] if end != -1 else text
+    return [Block("md", text=text)]
+
+
+# --- cross references ------------------------------------------------------------------------
+
+HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*\{[^}]*#(sec-[\w-]+)[^}]*\}\s*$", re.M)
+REF = re.compile(r"(?<![\w@])@((?:fig|tbl|sec)-[\w-]+)")
+
+
+def numbering(blocks: list[Block]) -> dict[str, tuple[str, str]]:
+    """Return label -> (kind word, number or title) for every figure, table and section."""
+    refs: dict[str, tuple[str, str]] = {}
+    n_fig = n_tbl = 0
+    for b in blocks:
+        if b.kind == "figure":
+            n_fig += 1
+            refs[b.label] = ("Figure", str(n_fig))
+        elif b.kind == "table":
+            n_tbl += 1
+            refs[b.label] = ("Table", str(n_tbl))
+        else:
+            for m in HEADING.finditer(b.text):
+                refs[m.group(2)] = ("Section", m.group(1))
+    return refs
+
+
+def resolve_refs(text: str, refs: dict[str, tuple[str, str]]) -> str:
+    """Replace @fig-x, @tbl-x and @sec-x with linked text; unknown labels fail loudly."""
+    def sub(m: re.Match) -> str:
+        label = m.group(1)
+        if label not in refs:
+            raise InputError(f"unresolved cross-reference @{label}")
+        word, value = refs[label]
+        shown = f"{word} {value}" if word != "Section" else f"“{value}”"
+        return f"[{shown}](#{label})"
+    return REF.sub(sub, text)
+
+
+# --- writing each format ---------------------------------------------------------------------
+
+def _typst_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _html_block(b: Block, refs: dict[str, tuple[str, str]]) -> str:
+    word, num = refs[b.label]
+    cap = html.escape(b.caption)
+    if b.kind == "figure":
+        return (f'```{{=html}}\n<figure id="{b.label}" class="tengw-figure">\n{b.data["html"]}\n'
+                f'<figcaption><span class="caption-label">{word} {num}:</span> {cap}</figcaption>\n'
+                f"</figure>\n```\n")
+    return (f'```{{=html}}\n<figure id="{b.label}" class="tengw-table-figure">\n'
+            f'<figcaption><span class="caption-label">{word} {num}:</span> {cap}</figcaption>\n'
+            f'{b.data["html"]}\n</figure>\n```\n')
+
+
+def _typst_block(b: Block, figdir: Path) -> str:
+    if b.kind == "figure":
+        name = f"{b.label}.svg"
+        (figdir / name).write_text(b.data["svg"], encoding="utf-8")
+        caption = f'[#{_typst_str(b.caption)} #text(size: 0.85em, fill: luma(90))[#{_typst_str("Source: " + b.data.get("source", ""))}]]'
+        return (f'```{{=typst}}\n#figure(image("figs/{name}", width: 100%), kind: image,\n'
+                f"  caption: {caption}) <{b.label}>\n```\n")
+    align = ", ".join("right" if a == "right" else "left" for a in b.data["align"])
+    header = ", ".join(f"[*#{_typst_str(h)}*]" for h in b.data["header"])
+    cells = ",\n  ".join(", ".join(_typst_str(c) for c in row) for row in b.data["rows"])
+    note = b.data.get("note") or ""
+    caption = _typst_str(b.caption)
+    body = (f"table(columns: {len(b.data['header'])}, align: ({align},),\n"
+            f"  table.header({header}),\n  {cells})")
+    note_md = f"\n#text(size: 0.8em, fill: luma(90))[#{_typst_str(note)}]" if note else ""
+    return (f"```{{=typst}}\n#figure(kind: table, caption: {caption},\n{body}) <{b.label}>{note_md}\n```\n")
+
+
+def document(blocks: list[Block], target: str, figdir: Path | None = None) -> str:
+    """Return the whole report as pandoc markdown with raw blocks for one target format."""
+    refs = numbering(blocks)
+    parts = []
+    for b in blocks:
+        if b.kind == "md":
+            parts.append(resolve_refs(b.text, refs) + "\n")
+        elif target == "html":
+            parts.append(_html_block(b, refs))
+        else:
+            parts.append(_typst_block(b, figdir))
+    return "\n\n".join(parts)
+
+
+@dataclass
+class Context:
+    """What every page shows about the run: scenario, its title and the data date."""
+
+    scenario: str
+    scenario_title: str
+    data_date: str
+    scenarios: list[tuple[str, str]]  # (name, title) for the switcher
+    engine: str = "embedded pandoc + Typst engine"
+
+
+def render_html(project: Project, blocks: list[Block], ctx: Context, out: Path, link_prefix: str) -> None:
+    """Write one self-contained HTML page: charts drawn by the embedded Vega bundle, no network."""
+    md = document(blocks, "html")
+    with tempfile.TemporaryDirectory() as tmp:
+        head = Path(tmp) / "head.html"
+        css = (paths.TEMPLATES / "report.css").read_text(encoding="utf-8")
+        head.write_text(f"<style>\n{css}\n</style>\n<script>\n{charts.javascript_bundle()}\n</script>\n",
+                        encoding="utf-8")
+        switch = "".join(
+            f'<a class="{"current" if n == ctx.scenario else ""}" href="{link_prefix}{n}/index.html">{html.escape(t)}</a>'
+            for n, t in ctx.scenarios)
+        pypandoc.convert_text(
+            md, "html5", format="markdown-implicit_figures", outputfile=str(out),
+            extra_args=["--standalone", "--toc", "--toc-depth=2", "--number-sections",
+                        f"--template={paths.TEMPLATES / 'report.html'}", f"--include-in-header={head}",
+                        "--metadata", f"title={project.title}", "--metadata", f"subtitle={project.subtitle}",
+                        "--variable", f"scenario={ctx.scenario}",
+                        "--variable", f"scenario-title={ctx.scenario_title}",
+                        "--variable", f"data-date={ctx.data_date}",
+                        "--variable", f"switcher={switch}",
+                        "--variable", f"engine={ctx.engine}",
+                        "--variable", f"pdf-link={project.output_file}.pdf"])
+
+
+def render_pdf(project: Project, blocks: list[Block], ctx: Context, out: Path) -> None:
+    """Write the PDF: pandoc turns the markdown into Typst, Typst lays it out with static SVG charts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        figdir = tmpdir / "figs"
+        figdir.mkdir()
+        md = document(blocks, "typst", figdir)
+        source = tmpdir / "report.typ"
+        pypandoc.convert_text(
+            md, "typst", format="markdown-implicit_figures", outputfile=str(source),
+            extra_args=["--standalone", f"--template={paths.TEMPLATES / 'report.typ'}",
+                        "--metadata", f"title={project.title}", "--metadata", f"subtitle={project.subtitle}",
+                        "--variable", f"scenario={ctx.scenario}",
+                        "--variable", f"scenario-title={ctx.scenario_title}",
+                        "--variable", f"data-date={ctx.data_date}",
+                        "--variable", f"author={project.author}"])
+        typst.compile(str(source), output=str(out), root=str(tmpdir), font_paths=FONT_DIRS)
+
+
+def report_blocks(project: Project, executed: Path) -> list[Block]:
+    """Return every chapter's blocks in _quarto.yml order, from a scenario's executed notebooks."""
+    blocks: list[Block] = []
+    for chapter in project.chapters:
+        if chapter.endswith(".ipynb"):
+            blocks += notebook_blocks(executed / Path(chapter).name)
+        else:
+            blocks += qmd_blocks(paths.REPORT / chapter)
+    return blocks

@@ -1,0 +1,158 @@
+"""The compute-roadmap model: from a GW schedule and NVIDIA's platforms to racks, FLOPs, energy, capital.
+
+The core works on arrays with a leading axis of draws, so the Monte Carlo reuses it unchanged;
+the deterministic run is one draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import data, halves
+from .assumptions import Assumptions
+from .units import GW_PER_KW, HOURS_PER_YEAR, TWH_PER_GWH
+
+#: Platform the programme starts on (the LOI names Vera Rubin for the first gigawatt).
+FIRST_PLATFORM = "Vera Rubin NVL144"
+
+
+@dataclass(frozen=True)
+class Draws:
+    """Per-draw multipliers and shifts the Monte Carlo varies; defaults reproduce the assumptions."""
+
+    slip_halves: np.ndarray | None = None        # (d,) whole half-years every cohort slips
+    pace_factor: np.ndarray | None = None        # (d,) multiplier on GW added per half-year
+    capex_factor: np.ndarray | None = None       # (d,) multiplier on capex per GW (overruns)
+    nvidia_price_factor: np.ndarray | None = None  # (d,) multiplier on NVIDIA content per GW
+    pue: np.ndarray | None = None                # (d,) PUE per draw
+    utilisation: np.ndarray | None = None        # (d,) utilisation per draw
+
+
+def programme_platforms(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the platforms the programme can deploy, with availability after delays and lag."""
+    p = (data.platforms() if platforms is None else platforms).copy()
+    first = p.loc[FIRST_PLATFORM, "availability_half"]
+    p = p[p["availability_half"] >= first].sort_values("availability_half")
+    later = p["availability_half"] > first
+    p["deployable_half"] = (p["availability_half"] + 0.5 * a.platform_delay_halves * later
+                            + 0.5 * a.adoption_lag_halves)
+    return p
+
+
+def time_axis(a: Assumptions) -> np.ndarray:
+    """Return the model's half-years: from the first money or power to the horizon."""
+    start = a.start_half
+    if a.investment_structure == "equity":
+        start = min(start, a.equity_investment_half)
+    return halves.axis(start, a.horizon_end_half)
+
+
+def _schedule(a: Assumptions, t: np.ndarray) -> np.ndarray:
+    """Return GW added per half-year on the axis t (one row)."""
+    added = np.zeros(len(t))
+    first = int(round((a.start_half - t[0]) * 2))
+    sched = np.asarray(a.schedule_gw_per_half, dtype=float)
+    n = min(len(sched), len(t) - first)
+    added[first:first + n] = sched[:n]
+    return added
+
+
+def compute(a: Assumptions, platforms: pd.DataFrame | None = None,
+            draws: Draws | None = None) -> dict[str, np.ndarray]:
+    """Return every roadmap quantity as a (draws, half-years) array, plus the axis under 'half'."""
+    d = draws or Draws()
+    t = time_axis(a)
+    base = _schedule(a, t)[None, :]                                  # (1, n)
+    n_draws = max((len(v) for v in vars(d).values() if v is not None), default=1)
+
+    def per_draw(v, default):
+        return np.full((n_draws, 1), default, dtype=float) if v is None else np.asarray(v, float)[:, None]
+
+    pace = per_draw(d.pace_factor, 1.0)
+    added = np.broadcast_to(base * pace, (n_draws, len(t))).copy()
+    if d.slip_halves is not None:
+        # Shift each draw's schedule right by its slip; capacity pushed past the horizon is lost.
+        slip = np.asarray(d.slip_halves, dtype=int)
+        cols = np.arange(len(t))[None, :] - slip[:, None]
+        valid = cols >= 0
+        added = np.where(valid, np.take_along_axis(added, np.clip(cols, 0, None), axis=1), 0.0)
+    # Deployment never exceeds the programme's target in any draw.
+    cum = np.minimum(np.cumsum(added, axis=1), a.target_power_gw)
+    added = np.diff(cum, axis=1, prepend=0.0)
+
+    pue = per_draw(d.pue, a.pue)
+    util = per_draw(d.utilisation, a.utilisation)
+    if a.power_basis == "facility":
+        facility_added, it_added = added, added / pue
+    else:
+        facility_added, it_added = added * pue, added
+
+    plat = programme_platforms(a, platforms)
+    # Each half-year's new capacity goes on the newest platform deployable by then.
+    ready = plat["deployable_half"].to_numpy()[None, :] <= t[:, None]        # (n, m)
+    idx = np.where(ready.any(axis=1), ready.shape[1] - 1 - np.argmax(ready[:, ::-1], axis=1), 0)
+    spec = {c: plat[c].to_numpy()[idx][None, :] for c in plat.columns if c != "deployable_half"}
+
+    rack_it_gw = it_added * (1.0 - a.non_accelerator_it_share)
+    racks_added = rack_it_gw / (spec["rack_power_kw"] * GW_PER_KW)
+    packages_added = racks_added * spec["accelerators_per_rack"]
+    dies_added = packages_added * spec["dies_per_package"]
+
+    years = t[None, :] - a.start_half
+    cost_trend = (1.0 + a.capex_change_pct_per_year / 100.0) ** np.maximum(years, 0.0)
+    capex_factor = per_draw(d.capex_factor, 1.0)
+    price_factor = per_draw(d.nvidia_price_factor, 1.0)
+    nvidia_per_gw = a.capex_nvidia_usd_bn_per_gw * cost_trend * price_factor
+    other_per_gw = (a.capex_total_usd_bn_per_gw - a.capex_nvidia_usd_bn_per_gw) * cost_trend * capex_factor
+    capex_nvidia = added * nvidia_per_gw
+    capex_total = capex_nvidia + added * other_per_gw
+
+    online = np.cumsum(added, axis=1)
+    facility_online = np.cumsum(facility_added, axis=1)
+    if a.investment_structure == "tranches":
+        invest_cum = np.minimum(a.investment_cap_usd_bn, a.investment_per_gw_usd_bn * online)
+    else:
+        paid = (t >= a.equity_investment_half - 1e-9).astype(float)[None, :]
+        invest_cum = np.broadcast_to(a.equity_investment_usd_bn * paid, online.shape).copy()
+    invest = np.diff(invest_cum, axis=1, prepend=0.0)
+
+    return {
+        "half": t,
+        "platform_index": np.broadcast_to(idx, online.shape),
+        "added_gw": added,
+        "online_gw": online,
+        "facility_power_gw": facility_online,
+        "it_power_gw": np.cumsum(it_added, axis=1),
+        "racks_added": racks_added,
+        "racks_installed": np.cumsum(racks_added, axis=1),
+        "accelerators_added": packages_added,
+        "accelerators_installed": np.cumsum(packages_added, axis=1),
+        "dies_installed": np.cumsum(dies_added, axis=1),
+        "fp4_dense_eflops": np.cumsum(racks_added * spec["fp4_dense_pflops_per_rack"], axis=1) / 1e3,
+        "fp8_dense_eflops": np.cumsum(racks_added * spec["fp8_dense_pflops_per_rack"], axis=1) / 1e3,
+        "hbm_pb": np.cumsum(packages_added * spec["hbm_gb_per_package"], axis=1) / 1e6,
+        "energy_twh_per_year": facility_online * util * HOURS_PER_YEAR * TWH_PER_GWH,
+        "capex_usd_bn": capex_total,
+        "capex_cum_usd_bn": np.cumsum(capex_total, axis=1),
+        "capex_nvidia_usd_bn": capex_nvidia,
+        "capex_nvidia_cum_usd_bn": np.cumsum(capex_nvidia, axis=1),
+        "investment_released_usd_bn": invest,
+        "investment_cum_usd_bn": invest_cum,
+    }
+
+
+def run(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the deterministic roadmap: one row per half-year, columns with their units in the name."""
+    plat = programme_platforms(a, platforms)
+    arrays = compute(a, platforms)
+    t = arrays.pop("half")
+    idx = arrays.pop("platform_index")[0]
+    df = pd.DataFrame({k: v[0] for k, v in arrays.items()})
+    df.insert(0, "half", t)
+    df.insert(1, "half_label", [halves.label(h) for h in t])
+    df.insert(2, "platform", plat.index.to_numpy()[idx])
+    df.loc[df["added_gw"] <= 0, "platform"] = ""
+    return df

@@ -1,0 +1,78 @@
+"""Tables built once and shown well in HTML and PDF: units in headers, separators, right-aligned numbers."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Col:
+    """How one column shows: its header (with unit) and decimals for numbers."""
+
+    header: str
+    decimals: int | None = None  # None: text column
+
+
+def _cell(value: Any, col: Col) -> str:
+    if col.decimals is None:
+        return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return "–"
+    return f"{float(value):,.{col.decimals}f}"
+
+
+class Table:
+    """A formatted table with text/html, text/markdown and a structured form for the PDF engine."""
+
+    mime = "application/vnd.tengw.table+json"
+
+    def __init__(self, df: pd.DataFrame, columns: dict[str, Col], note: str = ""):
+        missing = [c for c in columns if c not in df.columns]
+        if missing:
+            raise KeyError(f"table columns not in frame: {', '.join(missing)}")
+        self.header = [c.header for c in columns.values()]
+        self.align = ["left" if c.decimals is None else "right" for c in columns.values()]
+        self.rows = [[_cell(row[name], col) for name, col in columns.items()]
+                     for _, row in df.iterrows()]
+        self.note = note
+
+    def to_html(self) -> str:
+        """Return an HTML table with right-aligned numeric columns."""
+        def cls(a: str) -> str:
+            return ' class="num"' if a == "right" else ""
+        head = "".join(f"<th{cls(a)}>{html.escape(h)}</th>" for h, a in zip(self.header, self.align))
+        body = "\n".join("<tr>" + "".join(f"<td{cls(a)}>{html.escape(v)}</td>" for v, a in zip(r, self.align))
+                         + "</tr>" for r in self.rows)
+        note = f'<p class="tengw-source">{html.escape(self.note)}</p>' if self.note else ""
+        return (f'<div class="tengw-table-wrap"><table class="tengw-table"><thead><tr>{head}</tr></thead>'
+                f"<tbody>\n{body}\n</tbody></table></div>{note}")
+
+    def to_markdown(self) -> str:
+        """Return a pipe table (what Quarto and pandoc use for PDF)."""
+        def esc(s: str) -> str:
+            return s.replace("|", "\\|")
+        rule = ["---:" if a == "right" else ":---" for a in self.align]
+        lines = ["| " + " | ".join(map(esc, self.header)) + " |", "|" + "|".join(rule) + "|"]
+        lines += ["| " + " | ".join(map(esc, r)) + " |" for r in self.rows]
+        if self.note:
+            lines += ["", self.note]
+        return "\n".join(lines) + "\n"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        md = self.to_markdown()
+        return {
+            "text/plain": md,
+            "text/markdown": md,
+            "text/html": self.to_html(),
+            self.mime: {"header": self.header, "align": self.align, "rows": self.rows, "note": self.note},
+        }
+
+
+def table(df: pd.DataFrame, columns: dict[str, Col], note: str = "") -> Table:
+    """Build a report table from a frame and a column spec."""
+    return Table(df, columns, note)

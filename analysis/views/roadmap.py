@@ -1,0 +1,161 @@
+"""The compute-roadmap chapter's prose, figures and table, built from roadmap.run()."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from .. import charts, data, prose, tables
+from ..assumptions import Scenario
+
+SOURCE = "NVIDIA platform roadmap (data/platforms.csv); OpenAI–NVIDIA letter of intent; Ten Gigawatts model"
+
+
+def key_numbers(df: pd.DataFrame) -> dict[str, float | str]:
+    """Return the chapter's headline numbers from a roadmap frame."""
+    last = df.iloc[-1]
+    online = df[df["online_gw"] > 0]
+    first = online.iloc[0] if len(online) else last
+    full = df[df["online_gw"] >= df["online_gw"].max() - 1e-9].iloc[0]
+    return {
+        "first_half": first["half_label"],
+        "final_gw": float(last["online_gw"]),
+        "full_half": full["half_label"],
+        "accelerators_m": float(last["accelerators_installed"]) / 1e6,
+        "dies_m": float(last["dies_installed"]) / 1e6,
+        "racks_k": float(last["racks_installed"]) / 1e3,
+        "fp4_eflops": float(last["fp4_dense_eflops"]),
+        "fp8_eflops": float(last["fp8_dense_eflops"]),
+        "energy_twh": float(last["energy_twh_per_year"]),
+        "capex_usd_bn": float(last["capex_cum_usd_bn"]),
+        "capex_nvidia_usd_bn": float(last["capex_nvidia_cum_usd_bn"]),
+        "investment_usd_bn": float(last["investment_cum_usd_bn"]),
+        "end_half": last["half_label"],
+    }
+
+
+def summary(df: pd.DataFrame, scenario: Scenario) -> prose.Markdown:
+    """Return the chapter's key numbers as a paragraph generated from the results."""
+    k = key_numbers(df)
+    a = scenario.assumptions
+    basis = "facility power" if a.power_basis == "facility" else "IT power"
+    return prose.md(
+        f"In the **{scenario.title}** scenario the first capacity comes online in {k['first_half']} and "
+        f"{prose.num(k['final_gw'])} GW ({basis}) is online by {k['full_half']}. "
+        f"At the end of {k['end_half']} that is about {prose.num(k['racks_k'])} thousand racks holding "
+        f"{prose.num(k['accelerators_m'], 2)} million accelerator packages "
+        f"({prose.num(k['dies_m'], 2)} million GPU dies), with a peak dense throughput of "
+        f"{prose.num(k['fp4_eflops'], 0)} EFLOP/s in FP4 and {prose.num(k['fp8_eflops'], 0)} EFLOP/s in FP8. "
+        f"Running at {prose.pct(a.utilisation)} average load with a PUE of {prose.num(a.pue, 2)}, "
+        f"the fleet would draw {prose.num(k['energy_twh'])} TWh a year. "
+        f"It would cost {prose.usd_bn(k['capex_usd_bn'])} in capital, of which "
+        f"{prose.usd_bn(k['capex_nvidia_usd_bn'])} is NVIDIA content, while NVIDIA's investment released "
+        f"reaches {prose.usd_bn(k['investment_usd_bn'])}."
+    )
+
+
+def _long(df: pd.DataFrame, cols: dict[str, str]) -> pd.DataFrame:
+    out = df[["half", "half_label", *cols]].melt(id_vars=["half", "half_label"], var_name="series",
+                                                 value_name="value")
+    out["series"] = out["series"].map(cols)
+    return out
+
+
+def fig_power(df: pd.DataFrame) -> charts.Figure:
+    """Return GW added per half-year (bars, by platform) and GW online (line)."""
+    x = alt.X("half_label:O", sort=list(df["half_label"]), title="Half-year")
+    bars = alt.Chart(df[df["added_gw"] > 0]).mark_bar().encode(
+        x=x, y=alt.Y("added_gw:Q", title="Power (GW)"),
+        color=alt.Color("platform:N", title="Platform deployed"),
+        tooltip=["half_label", "platform", alt.Tooltip("added_gw:Q", format=".2f", title="GW added")])
+    line = alt.Chart(df).mark_line(point=True, color=charts.PALETTE["OpenAI"]).encode(
+        x=x, y="online_gw:Q", tooltip=["half_label", alt.Tooltip("online_gw:Q", format=".2f", title="GW online")])
+    k = key_numbers(df)
+    chart = (bars + line).properties(
+        title=alt.Title("Gigawatts online and added per half-year",
+                        subtitle="Bars: GW added, by NVIDIA platform; line: cumulative GW online"))
+    return charts.figure(chart, source=SOURCE, description=(
+        f"Bar and line chart. Capacity online rises from the first half-year {k['first_half']} to "
+        f"{prose.num(k['final_gw'])} GW by {k['full_half']}; bars show each half-year's additions by platform."))
+
+
+def fig_accelerators(df: pd.DataFrame) -> charts.Figure:
+    """Return accelerator packages and racks installed over time."""
+    long = _long(df, {"accelerators_installed": "Accelerator packages", "dies_installed": "GPU dies"})
+    long["value"] = long["value"] / 1e6
+    chart = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("half_label:O", sort=list(df["half_label"]), title="Half-year"),
+        y=alt.Y("value:Q", title="Installed (millions)"),
+        color=alt.Color("series:N", title=None), strokeDash=alt.StrokeDash("series:N", title=None),
+        tooltip=["half_label", "series", alt.Tooltip("value:Q", format=".2f", title="millions")],
+    ).properties(title=alt.Title("Accelerators installed",
+                                 subtitle="Derived from power: GW ÷ PUE × rack share ÷ rack kW × packages per rack"))
+    k = key_numbers(df)
+    return charts.figure(chart, source=SOURCE, description=(
+        f"Line chart of installed accelerators: {prose.num(k['accelerators_m'], 2)} million packages and "
+        f"{prose.num(k['dies_m'], 2)} million GPU dies by {k['end_half']}."))
+
+
+def fig_flops(df: pd.DataFrame) -> charts.Figure:
+    """Return peak dense FP4 and FP8 throughput installed."""
+    long = _long(df, {"fp4_dense_eflops": "Dense FP4", "fp8_dense_eflops": "Dense FP8"})
+    chart = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("half_label:O", sort=list(df["half_label"]), title="Half-year"),
+        y=alt.Y("value:Q", title="Peak throughput (EFLOP/s)"),
+        color=alt.Color("series:N", title=None), strokeDash=alt.StrokeDash("series:N", title=None),
+        tooltip=["half_label", "series", alt.Tooltip("value:Q", format=",.0f", title="EFLOP/s")],
+    ).properties(title=alt.Title("Peak dense compute installed", subtitle="Sum over racks of NVIDIA's per-rack dense figures"))
+    k = key_numbers(df)
+    return charts.figure(chart, source=SOURCE, description=(
+        f"Line chart of installed peak dense compute, reaching {prose.num(k['fp4_eflops'], 0)} EFLOP/s FP4 "
+        f"and {prose.num(k['fp8_eflops'], 0)} EFLOP/s FP8 by {k['end_half']}."))
+
+
+def fig_capital(df: pd.DataFrame) -> charts.Figure:
+    """Return cumulative capex (total and NVIDIA content) against NVIDIA investment released."""
+    long = _long(df, {"capex_cum_usd_bn": "Capex, total", "capex_nvidia_cum_usd_bn": "Capex, NVIDIA content",
+                      "investment_cum_usd_bn": "NVIDIA investment released"})
+    chart = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("half_label:O", sort=list(df["half_label"]), title="Half-year"),
+        y=alt.Y("value:Q", title="Cumulative (USD bn)"),
+        color=alt.Color("series:N", title=None), strokeDash=alt.StrokeDash("series:N", title=None),
+        tooltip=["half_label", "series", alt.Tooltip("value:Q", format=",.0f", title="USD bn")],
+    ).properties(title=alt.Title("Capital deployed and investment released", subtitle="Cumulative, nominal USD bn"))
+    k = key_numbers(df)
+    return charts.figure(chart, source=SOURCE, description=(
+        f"Line chart: cumulative capex reaches {prose.usd_bn(k['capex_usd_bn'])} "
+        f"({prose.usd_bn(k['capex_nvidia_usd_bn'])} NVIDIA content); NVIDIA investment released reaches "
+        f"{prose.usd_bn(k['investment_usd_bn'])}."))
+
+
+def roadmap_table(df: pd.DataFrame) -> tables.Table:
+    """Return the half-year table of the roadmap."""
+    t = df.assign(acc_m=df["accelerators_installed"] / 1e6, racks_k=df["racks_installed"] / 1e3)
+    return tables.table(t, {
+        "half_label": tables.Col("Half-year"),
+        "platform": tables.Col("Platform added"),
+        "added_gw": tables.Col("Added (GW)", 2),
+        "online_gw": tables.Col("Online (GW)", 2),
+        "racks_k": tables.Col("Racks (thousand)", 1),
+        "acc_m": tables.Col("Accelerators (million)", 2),
+        "fp4_dense_eflops": tables.Col("FP4 dense (EFLOP/s)", 0),
+        "energy_twh_per_year": tables.Col("Energy (TWh/yr)", 1),
+        "capex_cum_usd_bn": tables.Col("Capex, cum. (USD bn)", 0),
+        "investment_cum_usd_bn": tables.Col("NVIDIA inv., cum. (USD bn)", 0),
+    }, note="Source: " + SOURCE + ".")
+
+
+def platform_table() -> tables.Table:
+    """Return NVIDIA's platform roadmap as used by the model."""
+    p = data.platforms().reset_index()
+    p["available"] = p["availability_half"].map(lambda h: f"H{1 if h % 1 < 0.25 else 2} {int(h)}")
+    return tables.table(p, {
+        "platform": tables.Col("Platform"),
+        "available": tables.Col("Available"),
+        "accelerators_per_rack": tables.Col("Packages per rack", 0),
+        "dies_per_package": tables.Col("Dies per package", 0),
+        "rack_power_kw": tables.Col("Rack power (kW)", 0),
+        "fp4_dense_pflops_per_rack": tables.Col("FP4 dense (PFLOP/s per rack)", 0),
+        "fp8_dense_pflops_per_rack": tables.Col("FP8 dense (PFLOP/s per rack)", 0),
+        "hbm_gb_per_package": tables.Col("HBM (GB per package)", 0),
+    }, note="Sources: data/platforms.csv (each value cites its source); Feynman values are this report's assumption.")

@@ -1,0 +1,72 @@
+"""The assumptions schema: defaults, scenarios, and clear messages for bad values."""
+
+import math
+
+import pytest
+
+from analysis import assumptions
+from analysis.assumptions import Assumptions
+from analysis.errors import AssumptionError, InputError
+
+
+def test_every_scenario_is_valid():
+    names = assumptions.scenario_names()
+    assert names[0] == "base" and {"accelerated", "constrained"} <= set(names)
+    for n in names:
+        assert assumptions.resolve(n).assumptions is not None
+
+
+def test_every_assumption_has_unit_range_description_and_source():
+    from analysis import data
+    ids = set(data.table("sources")["source_id"])
+    for row in Assumptions.ledger():
+        assert row["unit"] and row["description"], row["name"]
+        assert row["source_id"] in ids, f"{row['name']}: source {row['source_id']!r} not in sources.csv"
+
+
+def test_out_of_range_is_named_with_unit():
+    with pytest.raises(AssumptionError) as err:
+        assumptions.resolve("base", {"pue": 3.0})
+    assert "pue" in str(err.value) and "less than or equal to 2" in str(err.value) and "ratio" in str(err.value)
+
+
+def test_misspelled_parameter_gets_suggestion():
+    with pytest.raises(AssumptionError) as err:
+        assumptions.resolve("base", {"utilization": 0.5})
+    assert "unknown parameter" in str(err.value) and "'utilisation'" in str(err.value)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, "high", None])
+def test_nan_inf_and_wrong_types_rejected(bad):
+    with pytest.raises(AssumptionError):
+        assumptions.resolve("base", {"pue": bad})
+
+
+def test_every_problem_reported_at_once():
+    with pytest.raises(AssumptionError) as err:
+        assumptions.resolve("base", {"pue": 9.0, "utilisation": -1.0, "nonsense": 1})
+    assert len(err.value.problems) == 3
+
+
+def test_unknown_scenario_suggests_closest():
+    with pytest.raises(InputError, match="did you mean 'constrained'"):
+        assumptions.resolve("constraned")
+
+
+def test_malformed_yaml_names_file_and_line(tmp_path):
+    f = tmp_path / "mine.yaml"
+    f.write_text("title: x\nassumptions:\n  pue: [1.2\n")
+    with pytest.raises(InputError, match=r"malformed YAML in mine.yaml line"):
+        assumptions.resolve(str(f))
+
+
+def test_scenarios_override_defaults_only():
+    base = assumptions.load("base")
+    assert base == Assumptions()
+    con = assumptions.load("constrained")
+    assert con.pue != base.pue and con.investment_cap_usd_bn == base.investment_cap_usd_bn
+
+
+def test_nvidia_content_cannot_exceed_total():
+    with pytest.raises(AssumptionError, match="capex_nvidia_usd_bn_per_gw exceeds"):
+        assumptions.resolve("base", {"capex_nvidia_usd_bn_per_gw": 60.0})
