@@ -1,5 +1,6 @@
 """Every path the project uses, resolved from the package so code runs from any directory."""
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -8,7 +9,10 @@ SCENARIOS = DATA / "scenarios"
 NOTEBOOKS = ROOT / "notebooks"
 REPORT = ROOT / "report"
 QUARTO_YML = REPORT / "_quarto.yml"
-BUILD = ROOT / "build"
+#: Executed notebooks; TENGW_BUILD_DIR moves them (parallel checkouts, tests in a sandbox).
+BUILD = Path(os.environ.get("TENGW_BUILD_DIR") or ROOT / "build")
+#: Where rendered reports are published; TENGW_OUTPUT_DIR overrides _quarto.yml's output-dir.
+OUTPUT_OVERRIDE = os.environ.get("TENGW_OUTPUT_DIR")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 

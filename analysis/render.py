@@ -62,7 +62,8 @@ def read_project(path: Path = paths.QUARTO_YML) -> Project:
     return Project(
         title=book.get("title", "Report"), subtitle=book.get("subtitle", ""),
         author=book.get("author", ""), chapters=chapters,
-        output_dir=path.parent / cfg.get("project", {}).get("output-dir", "_output"),
+        output_dir=Path(paths.OUTPUT_OVERRIDE) if paths.OUTPUT_OVERRIDE
+        else path.parent / cfg.get("project", {}).get("output-dir", "_output"),
         output_file=book.get("output-file", "report"),
     )
 

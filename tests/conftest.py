@@ -30,4 +30,5 @@ def built_report():
                           capture_output=True, text=True, timeout=1800)
     if proc.returncode != 0:
         pytest.fail(f"build failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-    return paths.REPORT / "_output"
+    from analysis import render
+    return render.read_project().output_dir
