@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -100,6 +100,140 @@ class Assumptions(BaseModel):
     equity_investment_half: float = assumption(
         2026.0, unit="half-year", ge=2025.5, le=2030.0, group="investment", source="openai_round_feb2026",
         description="Half-year in which the fixed equity stake is paid.")
+
+    # --- Risk and Monte Carlo (analysis/risk.py; the register is data/risks.csv) ---------------
+    mc_seed: int = assumption(
+        20250922, unit="count", ge=0, le=2**32 - 1, group="risk", source="assumption_tengw",
+        description="Seed of the Monte Carlo's random generator (numpy default_rng); same seed, same draws.")
+    mc_draws: int = assumption(
+        100_000, unit="count", ge=1, le=2_000_000, group="risk", source="assumption_tengw",
+        description="Number of Monte Carlo draws of the whole roadmap.")
+    milestone_half: float = assumption(
+        2028.5, unit="half-year", ge=2026.5, le=2035.5, group="risk", source="assumption_tengw",
+        description="Half-year at which the risk chapter reads GW online (H2 2028: mid-programme).")
+    mc_pace_sigma: float = assumption(
+        0.10, unit="share", ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Log-normal spread of the build pace (GW added per half-year) around the schedule, "
+                    "before any risk event.")
+    mc_capex_overrun_sigma: float = assumption(
+        0.15, unit="share", ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Log-normal spread of the non-NVIDIA capital cost per GW (buildings, power, cooling).")
+    mc_nvidia_price_sigma: float = assumption(
+        0.10, unit="share", ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Log-normal spread of NVIDIA's price per GW around capex_nvidia_usd_bn_per_gw.")
+    mc_capex_change_sd_pct: float = assumption(
+        5.0, unit="percent per year", ge=0.0, le=30.0, group="risk", source="epoch_ml_hardware",
+        description="Standard deviation of the yearly change in capital cost per GW around "
+                    "capex_change_pct_per_year.")
+    mc_pue_sd: float = assumption(
+        0.05, unit="ratio", ge=0.0, le=0.5, group="risk", source="uptime_pue_2023",
+        description="Standard deviation of PUE around its assumed value (clipped to 1.0-2.0).")
+    mc_utilisation_sd: float = assumption(
+        0.05, unit="share", ge=0.0, le=0.5, group="risk", source="assumption_tengw",
+        description="Standard deviation of average utilisation around its assumed value (clipped to 0.1-1.0).")
+    risk_grid_probability: float = assumption(
+        0.35, unit="share", ge=0.0, le=1.0, group="risk", source="lbnl_queued_up_2024",
+        description="Likelihood that grid connection or power delivery is late for the programme's campuses.")
+    risk_grid_slip_halves: int = assumption(
+        1, unit="halves", ge=0, le=6, group="risk", source="lbnl_queued_up_2024", uncertain=True,
+        description="Half-years every deployment slips if the grid risk occurs.")
+    risk_cooling_probability: float = assumption(
+        0.25, unit="share", ge=0.0, le=1.0, group="risk", source="uptime_pue_2023",
+        description="Likelihood that campuses run less efficiently than planned (hot sites, partial loads).")
+    risk_cooling_pue_increase: float = assumption(
+        0.10, unit="ratio", ge=0.0, le=0.8, group="risk", source="uptime_pue_2023", uncertain=True,
+        description="Increase in PUE if the cooling-efficiency risk occurs.")
+    risk_regulation_probability: float = assumption(
+        0.15, unit="share", ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Likelihood that antitrust or permitting review delays the programme.")
+    risk_regulation_slip_halves: int = assumption(
+        1, unit="halves", ge=0, le=6, group="risk", source="assumption_tengw", uncertain=True,
+        description="Half-years every deployment slips if the regulatory risk occurs.")
+    risk_hbm_probability: float = assumption(
+        0.30, unit="share", ge=0.0, le=1.0, group="risk", source="walaw_skhynix_hbm_2025",
+        description="Likelihood that HBM or advanced-packaging (CoWoS) allocation falls short of the plan.")
+    risk_hbm_pace_loss_share: float = assumption(
+        0.20, unit="share", ge=0.0, le=1.0, group="risk", source="smbom_cowos_2026", uncertain=True,
+        description="Share of each half-year's build lost if the HBM/packaging risk occurs.")
+    risk_memory_price_probability: float = assumption(
+        0.30, unit="share", ge=0.0, le=1.0, group="risk", source="walaw_skhynix_hbm_2025",
+        description="Likelihood that a memory price spike raises NVIDIA's system prices.")
+    risk_memory_price_increase_share: float = assumption(
+        0.10, unit="share", ge=0.0, le=1.0, group="risk", source="walaw_skhynix_hbm_2025", uncertain=True,
+        description="Rise in NVIDIA's price per GW if the memory-price risk occurs.")
+    risk_electrical_probability: float = assumption(
+        0.30, unit="share", ge=0.0, le=1.0, group="risk", source="woodmac_transformers_2025",
+        description="Likelihood that transformer or gas-turbine lead times delay energisation.")
+    risk_electrical_slip_halves: int = assumption(
+        1, unit="halves", ge=0, le=6, group="risk", source="woodmac_transformers_2025", uncertain=True,
+        description="Half-years every deployment slips if the electrical-equipment risk occurs.")
+    risk_construction_cost_probability: float = assumption(
+        0.40, unit="share", ge=0.0, le=1.0, group="risk", source="utilitydive_gev_q3_2025",
+        description="Likelihood that scarce electrical equipment and labour raise non-NVIDIA building costs.")
+    risk_construction_cost_overrun_share: float = assumption(
+        0.20, unit="share", ge=0.0, le=2.0, group="risk", source="utilitydive_gev_q3_2025", uncertain=True,
+        description="Overrun on the non-NVIDIA capital cost per GW if the construction-cost risk occurs.")
+    risk_roadmap_probability: float = assumption(
+        0.25, unit="share", ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Likelihood that NVIDIA's platforms after Vera Rubin arrive later than announced.")
+    risk_roadmap_delay_halves: int = assumption(
+        1, unit="halves", ge=0, le=6, group="risk", source="assumption_tengw", uncertain=True,
+        description="Half-years later platforms slip if the roadmap risk occurs.")
+    risk_lockin_probability: float = assumption(
+        0.25, unit="share", ge=0.0, le=1.0, group="risk", source="broadcom_openai_2025",
+        description="Likelihood that alternative accelerators (OpenAI-Broadcom, AMD) take volume from NVIDIA.")
+    risk_lockin_volume_loss_share: float = assumption(
+        0.30, unit="share", ge=0.0, le=1.0, group="risk", source="amd_openai_2025", uncertain=True,
+        description="Share of the NVIDIA programme (target and pace) moved to other suppliers if it occurs.")
+    risk_tranche_probability: float = assumption(
+        0.50, unit="share", ge=0.0, le=1.0, group="risk", source="wsj_on_ice_2026",
+        description="Likelihood that per-GW tranches are withheld because a phase stalls or terms change.")
+    risk_tranche_withheld_share: float = assumption(
+        0.50, unit="share", ge=0.0, le=1.0, group="risk", source="wsj_on_ice_2026", uncertain=True,
+        description="Share of each per-GW tranche not released if the tranche risk occurs.")
+    risk_circular_probability: float = assumption(
+        0.20, unit="share", ge=0.0, le=1.0, group="risk", source="physicalai_burry_2025",
+        description="Likelihood that markets discount vendor-financed demand, raising OpenAI's cost of funds.")
+    risk_circular_cut_share: float = assumption(
+        0.20, unit="share", ge=0.0, le=1.0, group="risk", source="physicalai_burry_2025", uncertain=True,
+        description="Cut in build pace and per-GW NVIDIA investment if the circular-financing risk occurs.")
+    risk_demand_probability: float = assumption(
+        0.30, unit="share", ge=0.0, le=1.0, group="risk", source="reuters_600bn_2026",
+        description="Likelihood that OpenAI's revenue falls short enough to trim the programme.")
+    risk_demand_cut_share: float = assumption(
+        0.25, unit="share", ge=0.0, le=1.0, group="risk", source="reuters_600bn_2026", uncertain=True,
+        description="Cut in programme target and in utilisation if the demand risk occurs.")
+    sensitivity_swing_share: float = assumption(
+        0.25, unit="share", ge=0.0, le=0.9, group="risk", source="assumption_tengw",
+        description="Tornado swing, down and up, for uncertain assumptions the Monte Carlo does not draw "
+                    "(whole half-years swing by one).")
+    cost_of_capital_pct: float = assumption(
+        8.0, unit="percent per year", ge=0.0, le=30.0, group="risk", source="assumption_tengw", uncertain=True,
+        description="Yearly return the programme's capital must earn, charged on average invested capital "
+                    "in the 'what would have to be true' analysis.")
+
+    # --- Economics (chapter "Economics") ----------------------------------------------------
+    gpu_useful_life_years: float = assumption(
+        5.0, unit="years", ge=1.0, le=10.0, group="economics", source="physicalai_burry_2025", uncertain=True,
+        description="Straight-line life of the accelerated IT (NVIDIA content); hyperscalers book 5-6 years, "
+                    "critics argue 2-3.")
+    useful_life_options_years: tuple[Annotated[float, Field(ge=1.0, le=10.0)], ...] = assumption(
+        (3.0, 4.0, 5.0, 6.0), unit="years", group="economics", source="physicalai_burry_2025", min_length=1,
+        description="Useful lives compared in the depreciation chart (each between 1 and 10 years).")
+    facility_life_years: float = assumption(
+        15.0, unit="years", ge=5.0, le=40.0, group="economics", source="assumption_tengw", uncertain=True,
+        description="Straight-line life of everything that is not NVIDIA content (buildings, power, cooling).")
+    electricity_price_usd_per_mwh: float = assumption(
+        80.6, unit="USD per MWh", ge=0.0, le=500.0, group="economics", source="eia_epm_5_1", uncertain=True,
+        description="Price the programme pays for electricity (US average industrial price, 2023).")
+    openai_revenue_growth_pct_per_year: float = assumption(
+        84.5, unit="percent per year", ge=-50.0, le=300.0, group="economics", source="reuters_600bn_2026",
+        uncertain=True,
+        description="Yearly growth of OpenAI's revenue after 2025; 84.5% takes $13.1bn (2025) to OpenAI's "
+                    "stated >$280bn in 2030.")
+    nvidia_gross_margin: float = assumption(
+        0.727, unit="share", ge=0.0, le=1.0, group="economics", source="webpronews_nvidia_q2fy26_2025",
+        description="NVIDIA's gross margin on the systems it sells to the programme (non-GAAP, Q2 FY2026).")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Assumptions":

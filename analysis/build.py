@@ -1,7 +1,9 @@
 """The build: validate everything, execute every (scenario, notebook) with papermill, render, publish.
 
-Outputs are rendered into a staging folder and moved into report/_output only when every run and
-render succeeded, so a failed build leaves the last good report as it was.
+Runs whose inputs are unchanged are served from the cache (analysis/cache.py); a rebuild with nothing
+changed decides so from hashes alone, without importing pandas, papermill or Altair. Outputs are
+rendered into a staging folder and moved into report/_output only when every run and render
+succeeded, so a failed or interrupted build leaves the last good report as it was.
 """
 
 from __future__ import annotations
@@ -10,15 +12,22 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterator
 
-from . import assumptions, data, execute, paths, render
+from . import cache, paths
 from .errors import InputError
+from .progress import Progress
+
+if TYPE_CHECKING:  # heavy modules are imported only when a run or a render has to happen
+    from . import assumptions, render
 
 
 @dataclass
@@ -39,11 +48,19 @@ class Result:
     engine: str
     runs: int
     seconds: float
+    executed: int = 0
+    rendered: int = 0
 
 
 def say(msg: str, quiet: bool = False) -> None:
     if not quiet:
         print(msg, file=sys.stderr, flush=True)
+
+
+def scenario_names() -> list[str]:
+    """Return the scenarios in data/scenarios/, base first (assumptions.scenario_names, without pydantic)."""
+    names = sorted(p.stem for p in paths.SCENARIOS.glob("*.yaml"))
+    return sorted(names, key=lambda n: (n != "base", n))
 
 
 def variant_name(base: str, overrides: dict[str, Any]) -> str:
@@ -54,8 +71,10 @@ def variant_name(base: str, overrides: dict[str, Any]) -> str:
     return f"{base}-custom-{digest}"
 
 
-def validate(variants: list[Variant]) -> tuple[render.Project, dict[str, assumptions.Scenario]]:
+def validate(variants: list[Variant]) -> tuple["render.Project", dict[str, "assumptions.Scenario"]]:
     """Check data, every variant's assumptions and the notebooks before any kernel starts."""
+    from . import assumptions, data, execute, render
+
     data.validate()
     problems: list[str] = []
     resolved: dict[str, assumptions.Scenario] = {}
@@ -74,17 +93,20 @@ def validate(variants: list[Variant]) -> tuple[render.Project, dict[str, assumpt
         try:
             ok = execute.has_parameters_cell(nb)
         except Exception as exc:  # noqa: BLE001 - corrupt notebook JSON
-            raise InputError(f"notebooks/{stem}.ipynb is not a readable notebook: {exc}") from None
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"notebooks/{stem}.ipynb is not a readable notebook: {first}") from None
         if not ok:
             raise InputError(f"notebooks/{stem}.ipynb has no cell tagged 'parameters'")
     return project, resolved
 
 
-def jobs_for(variants: list[Variant], project: render.Project) -> list[execute.Job]:
+def jobs_for(variants: list[Variant], stems: list[str]) -> list["execute.Job"]:
     """Return one job per (variant, chapter notebook); outputs are build/<variant>/<notebook>.ipynb."""
+    from . import execute
+
     jobs = []
     for v in variants:
-        for stem in project.notebook_stems():
+        for stem in stems:
             jobs.append(execute.Job(
                 scenario=v.name, notebook=paths.NOTEBOOKS / f"{stem}.ipynb",
                 output=paths.BUILD / v.name / f"{stem}.ipynb",
@@ -94,33 +116,54 @@ def jobs_for(variants: list[Variant], project: render.Project) -> list[execute.J
 
 def data_date() -> str:
     """Return the publication date of the newest source: the date the data speaks for."""
+    from . import data
+
     src = data.table("sources")
     return str(src.loc[~src["publisher"].str.startswith("Ten Gigawatts"), "published"].max())
 
 
-def _render_embedded(project: render.Project, variants: list[Variant], resolved, staging: Path,
-                     switcher: list[tuple[str, str]], quiet: bool) -> list[Path]:
-    outputs = []
+def _render_variant(project: "render.Project", v: Variant, title: str, date: str, staging: Path,
+                    switcher: list[tuple[str, str]]) -> tuple[list[Path], float]:
+    """Render one variant's HTML and PDF into staging/<variant>/ (and the root page for base)."""
+    from . import render
+
+    t0 = time.perf_counter()
+    blocks = render.report_blocks(project, paths.BUILD / v.name)
+    ctx = render.Context(scenario=v.name, scenario_title=title, data_date=date, scenarios=switcher)
+    out_dir = staging / v.name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pdf = f"{project.output_file}.pdf"
+    render.render_html(project, blocks, ctx, out_dir / "index.html", link_prefix="../")
+    render.render_pdf(project, blocks, ctx, out_dir / pdf)
+    outputs = [out_dir / "index.html", out_dir / pdf]
+    if v.name == "base":
+        render.render_html(project, blocks, ctx, staging / "index.html", link_prefix="")
+        shutil.copy2(out_dir / pdf, staging / pdf)
+        outputs += [staging / "index.html", staging / pdf]
+    return outputs, time.perf_counter() - t0
+
+
+def _render_embedded(project: "render.Project", variants: list[Variant], resolved, staging: Path,
+                     switcher: list[tuple[str, str]], prog: Progress, n_jobs: int) -> list[Path]:
+    """Render variants in parallel threads: pandoc runs as a subprocess, Typst outside the GIL."""
     date = data_date()
-    for v in variants:
-        sc = resolved[v.name]
-        blocks = render.report_blocks(project, paths.BUILD / v.name)
-        ctx = render.Context(scenario=v.name, scenario_title=sc.title, data_date=date, scenarios=switcher)
-        out_dir = staging / v.name
-        out_dir.mkdir(parents=True, exist_ok=True)
-        t0 = time.perf_counter()
-        render.render_html(project, blocks, ctx, out_dir / "index.html", link_prefix="../")
-        render.render_pdf(project, blocks, ctx, out_dir / f"{project.output_file}.pdf")
-        say(f"  rendered {v.name}: HTML and PDF ({time.perf_counter() - t0:.1f} s)", quiet)
-        outputs += [out_dir / "index.html", out_dir / f"{project.output_file}.pdf"]
-        if v.name == "base":
-            render.render_html(project, blocks, ctx, staging / "index.html", link_prefix="")
-            shutil.copy2(out_dir / f"{project.output_file}.pdf", staging / f"{project.output_file}.pdf")
-            outputs += [staging / "index.html", staging / f"{project.output_file}.pdf"]
+    outputs: list[Path] = []
+    with ThreadPoolExecutor(max_workers=max(1, min(n_jobs, len(variants)))) as pool:
+        futures = {v.name: pool.submit(_render_variant, project, v, resolved[v.name].title, date, staging,
+                                       switcher) for v in variants}
+        try:
+            for name, fut in futures.items():
+                files, seconds = fut.result()
+                prog.say(f"  rendered {name}: HTML and PDF ({seconds:.1f} s)")
+                outputs += files
+        except BaseException:
+            for fut in futures.values():
+                fut.cancel()
+            raise
     return outputs
 
 
-def _render_quarto(project: render.Project, variants: list[Variant], staging: Path, quiet: bool) -> list[Path]:
+def _render_quarto(project: "render.Project", variants: list[Variant], staging: Path, quiet: bool) -> list[Path]:
     """Render with Quarto: stage each variant's executed notebooks as the chapters, then quarto render."""
     from . import charts
 
@@ -141,20 +184,60 @@ def _render_quarto(project: render.Project, variants: list[Variant], staging: Pa
     return outputs
 
 
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while the report is swapped in, so it is never left half-published."""
+    sigs = {signal.SIGINT, signal.SIGTERM}
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    except (AttributeError, ValueError, OSError):  # not the main thread, or no signal masks
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def publish(staging: Path, target: Path) -> None:
     """Move each staged entry into place; the old entry is removed only after the new one is in."""
     target.mkdir(parents=True, exist_ok=True)
+    olds = []
     for item in sorted(staging.iterdir()):
         dest = target / item.name
         old = target / f".old-{item.name}-{os.getpid()}"
         if dest.exists():
             os.replace(dest, old)
+            olds.append(old)
         os.replace(item, dest)
+    for old in olds:
         if old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
-        elif old.exists():
-            old.unlink()
+        else:
+            old.unlink(missing_ok=True)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_leftovers(output_dir: Path, variants: list[Variant]) -> None:
+    """Remove what an interrupted build of another process left: staging folders, old entries, partial runs."""
+    for pattern, folder in (("_staging-*", output_dir.parent), (".old-*", output_dir)):
+        for item in folder.glob(pattern) if folder.is_dir() else []:
+            pid = item.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                (shutil.rmtree if item.is_dir() else os.remove)(item)
+    for v in variants:
+        for partial in (paths.BUILD / v.name).glob(".*.running.ipynb"):
+            partial.unlink(missing_ok=True)
 
 
 def engine_name(choice: str) -> str:
@@ -166,44 +249,197 @@ def engine_name(choice: str) -> str:
     return "embedded"
 
 
+@dataclass
+class Plan:
+    """What a build must do: the runs and renders whose cache records do not match their inputs."""
+
+    stems: list[str] | None
+    run_keys: dict[tuple[str, str], str | None]  # (variant, stem) -> key, None if inputs unreadable
+    stale_runs: set[tuple[str, str]]
+    stale_renders: set[str]
+    render_keys: dict[str, str | None]
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return self.stems is not None and not self.stale_runs and not self.stale_renders
+
+
+def _render_extra(v: Variant, engine: str, output_dir: Path, variants: list[Variant], known: list[str]) -> dict:
+    """Render inputs besides the runs: engine, where it publishes, the variant and the switcher's names."""
+    return {"engine": engine, "output_dir": str(output_dir.resolve()), "variant": v.name,
+            "scenario": v.scenario, "overrides": json.dumps(v.overrides, sort_keys=True, default=str),
+            "switcher": known + [w.name for w in variants if w.name not in known]}
+
+
+def render_keys_for(variants: list[Variant], stems: list[str], run_keys: dict, engine: str,
+                    output_dir: Path) -> dict[str, str | None]:
+    """Return each variant's render key: its runs' keys and executed files, and the report sources."""
+    known = scenario_names()
+    out: dict[str, str | None] = {}
+    for v in variants:
+        keys = [run_keys.get((v.name, s)) for s in stems]
+        stats = [cache._stat(paths.BUILD / v.name / f"{s}.ipynb") for s in stems]
+        if any(k is None for k in keys) or any(st is None for st in stats):
+            out[v.name] = None
+            continue
+        out[v.name] = cache.render_key([f"{k}:{st}" for k, st in zip(keys, stats)],
+                                       _render_extra(v, engine, output_dir, variants, known))
+    return out
+
+
+def plan(variants: list[Variant], engine: str, output_dir: Path, force: bool = False) -> Plan:
+    """Compare every run's and render's inputs with the cache records, using hashes and stats only."""
+    stems = cache.chapter_stems()
+    run_keys: dict[tuple[str, str], str | None] = {}
+    stale_runs: set[tuple[str, str]] = set()
+    for v in variants:
+        for stem in stems or []:
+            out = paths.BUILD / v.name / f"{stem}.ipynb"
+            try:
+                key = cache.run_key(paths.NOTEBOOKS / f"{stem}.ipynb",
+                                    {"scenario": v.scenario, "overrides": v.overrides})
+            except Exception:  # noqa: BLE001 - unreadable input: validation will say what is wrong
+                key = None
+            run_keys[(v.name, stem)] = key
+            if force or key is None or not cache.run_is_fresh(out, key):
+                stale_runs.add((v.name, stem))
+    render_keys = render_keys_for(variants, stems or [], run_keys, engine, output_dir)
+    stale_renders = {v.name for v in variants
+                     if force or render_keys[v.name] is None
+                     or any((v.name, s) in stale_runs for s in stems or [])
+                     or not cache.render_is_fresh(paths.BUILD / v.name, render_keys[v.name])}
+    return Plan(stems, run_keys, stale_runs, stale_renders, render_keys)
+
+
+def output_dir() -> Path:
+    """Return where reports are published, without importing the renderer."""
+    if paths.OUTPUT_OVERRIDE:
+        return Path(paths.OUTPUT_OVERRIDE)
+    try:
+        import yaml
+
+        cfg = yaml.safe_load(paths.QUARTO_YML.read_text(encoding="utf-8")) or {}
+        return paths.REPORT / cfg.get("project", {}).get("output-dir", "_output")
+    except Exception:  # noqa: BLE001 - validation reports an unreadable _quarto.yml
+        return paths.REPORT / "_output"
+
+
+def published_outputs(variants: list[Variant], out: Path, output_file: str = "report") -> list[Path]:
+    """Return the published files of these variants, the root page first when base is among them."""
+    outputs = []
+    for v in variants:
+        outputs += [out / v.name / "index.html", out / v.name / f"{output_file}.pdf"]
+    if any(v.name == "base" for v in variants):
+        outputs = [out / "index.html", out / f"{output_file}.pdf"] + outputs
+    return outputs
+
+
+def _output_file() -> str:
+    try:
+        import yaml
+
+        return (yaml.safe_load(paths.QUARTO_YML.read_text(encoding="utf-8")) or {}).get("book", {}).get(
+            "output-file", "report")
+    except Exception:  # noqa: BLE001
+        return "report"
+
+
 def build(variants: list[Variant], jobs: int | None = None, quiet: bool = False,
-          engine: str = "auto") -> Result:
+          engine: str = "auto", force: bool = False) -> Result:
     """Validate, execute and render every variant; publish only if everything succeeded."""
     t0 = time.perf_counter()
-    project, resolved = validate(variants)
     engine = engine_name(engine)
-    all_jobs = jobs_for(variants, project)
+    out_dir = output_dir()
+    p = plan(variants, engine, out_dir, force)
+    if p.nothing_to_do:
+        say(f"Nothing changed: {len(p.run_keys)} runs and {len(variants)} report(s) are up to date "
+            "(--force rebuilds)", quiet)
+        return Result(outputs=published_outputs(variants, out_dir, _output_file()), engine=engine,
+                      runs=len(p.run_keys), seconds=time.perf_counter() - t0)
+
+    project, resolved = validate(variants)
+    from . import assumptions, execute
+
+    stems = project.notebook_stems()
+    if stems != p.stems:  # _quarto.yml read differently: trust the renderer's reading, replan
+        p = Plan(stems, {}, {(v.name, s) for v in variants for s in stems}, {v.name for v in variants}, {})
+    clean_leftovers(project.output_dir, variants)
+    all_jobs = jobs_for(variants, stems)
+    todo = [j for j in all_jobs if (j.scenario, j.notebook.stem) in p.stale_runs]
     n = jobs or os.cpu_count() or 1
-    say(f"Executing {len(all_jobs)} notebook runs ({len(variants)} scenario(s) x "
-        f"{len(project.notebook_stems())} chapter(s)) with papermill on {min(n, len(all_jobs))} kernel(s)", quiet)
-    done = [0]
+    prog = Progress(total=len(all_jobs), quiet=quiet)
+    prog.skip(len(all_jobs) - len(todo))
+    try:
+        if todo:
+            prog.say(f"Executing {len(todo)} of {len(all_jobs)} notebook runs ({len(variants)} scenario(s) x "
+                     f"{len(stems)} chapter(s)) with papermill on {min(n, len(todo))} kernel(s)"
+                     + (f"; {len(all_jobs) - len(todo)} unchanged, from the cache" if len(todo) < len(all_jobs)
+                        else ""))
 
-    def event(kind: str, job: execute.Job, exc: BaseException | None) -> None:
-        if kind == "done":
-            done[0] += 1
-            say(f"  [{done[0]}/{len(all_jobs)}] {job.name}", quiet)
+        def event(kind: str, job: execute.Job, exc: BaseException | None) -> None:
+            if kind == "start":
+                prog.start(job.name)
+            elif kind == "done":
+                cache.record_run(job.output, cache.run_key(job.notebook, job.parameters))
+                prog.finish(job.name)
+            else:
+                prog.finish(job.name, ok=False)
 
-    execute.run_all(all_jobs, n, paths.NOTEBOOKS, on_event=event)
+        if p.stale_renders or todo:
+            _warm_renderer()
+        for j in todo:
+            cache.forget_run(j.output)
+        if todo:
+            execute.run_all(todo, n, paths.NOTEBOOKS, on_event=event)
+        run_keys = {(j.scenario, j.notebook.stem): cache.run_key(j.notebook, j.parameters) for j in all_jobs}
+        render_keys = render_keys_for(variants, stems, run_keys, engine, project.output_dir)
+        to_render = [v for v in variants if force or render_keys[v.name] is None
+                     or not cache.render_is_fresh(paths.BUILD / v.name, render_keys[v.name])]
+        if to_render:
+            _render_and_publish(project, to_render, variants, resolved, engine, render_keys, prog, n)
+    finally:
+        prog.close()
+    return Result(outputs=published_outputs(variants, project.output_dir, project.output_file), engine=engine,
+                  runs=len(all_jobs), seconds=time.perf_counter() - t0, executed=len(todo),
+                  rendered=len(to_render))
+
+
+def _warm_renderer() -> None:
+    """Load the Vega bundle (seconds, once per process) in the background while the kernels work."""
+    import threading
+
+    from . import charts
+
+    threading.Thread(target=charts.javascript_bundle, daemon=True, name="warm-renderer").start()
+
+
+def _render_and_publish(project: "render.Project", to_render: list[Variant], variants: list[Variant], resolved,
+                        engine: str, render_keys: dict[str, str | None], prog: Progress, n: int) -> None:
+    """Render the variants into a staging folder, then swap them into the output folder at once."""
+    from . import assumptions
+
     staging = project.output_dir.parent / f"_staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    say(f"Rendering with the {'Quarto' if engine == 'quarto' else 'embedded pandoc + Typst'} engine"
-        + ("" if engine == "quarto" else " (quarto is not on PATH)"), quiet)
+    prog.say(f"Rendering {len(to_render)} report(s) with the "
+             f"{'Quarto' if engine == 'quarto' else 'embedded pandoc + Typst'} engine"
+             + ("" if engine == "quarto" else " (quarto is not on PATH)"))
     known = assumptions.scenario_names()
     switcher = [(s, assumptions.resolve(s).title) for s in known]
     switcher += [(v.name, resolved[v.name].title) for v in variants if v.name not in known]
     try:
+        t0 = time.perf_counter()
         if engine == "quarto":
-            _render_quarto(project, variants, staging, quiet)
+            _render_quarto(project, to_render, staging, prog.quiet)
         else:
-            _render_embedded(project, variants, resolved, staging, switcher, quiet)
-        publish(staging, project.output_dir)
+            _render_embedded(project, to_render, resolved, staging, switcher, prog, n)
+        prog.say(f"Rendered in {time.perf_counter() - t0:.1f} s; publishing to {project.output_dir}")
+        with signals_deferred():
+            for v in to_render:
+                cache.forget_render(paths.BUILD / v.name)
+            publish(staging, project.output_dir)
+            for v in to_render:
+                files = published_outputs([v], project.output_dir, project.output_file)
+                cache.record_render(paths.BUILD / v.name, render_keys[v.name], files)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    outputs = []
-    for v in variants:
-        outputs += [project.output_dir / v.name / "index.html",
-                    project.output_dir / v.name / f"{project.output_file}.pdf"]
-    if any(v.name == "base" for v in variants):
-        outputs = [project.output_dir / "index.html", project.output_dir / f"{project.output_file}.pdf"] + outputs
-    return Result(outputs=outputs, engine=engine, runs=len(all_jobs), seconds=time.perf_counter() - t0)

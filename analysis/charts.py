@@ -2,56 +2,77 @@
 
 A Figure carries an interactive Vega view for HTML (drawn by the page's embedded Vega bundle, with
 the static SVG as fallback), the static SVG for PDF, a text description for screen readers and
-its source note.
+its source note. Colours are fixed per meaning: OpenAI, NVIDIA and each scenario always get the
+same Okabe-Ito colour (safe for colour-blind readers), and series also differ by dash or shape so
+they stay apart in greyscale.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import html
 import json
 from typing import Any
 
 import altair as alt
+import pandas as pd
 import vl_convert as vlc
 
 THEME = "tengw"
 FONT = "DejaVu Sans"
+#: Plot area of a single chart in px; with axes the SVG is ~620 px wide, which the PDF prints at
+#: 0.75 pt/px (~465 pt, the text width) so chart fonts come out at the same size in every figure.
 WIDTH, HEIGHT = 560, 260
+FONT_SIZE = 11
 
-#: Okabe-Ito colours: distinct for colour-blind readers; paired with dashes for greyscale.
+#: Okabe-Ito colours: distinct for colour-blind readers. Companies keep their colour in every chart.
 PALETTE = {
-    "OpenAI": "#0072B2",
-    "NVIDIA": "#009E73",
+    "OpenAI": "#0072B2",   # blue
+    "NVIDIA": "#009E73",   # bluish green
     "other": "#999999",
-    "accent": "#D55E00",
+    "accent": "#D55E00",   # vermillion: the one highlighted value
 }
-SCENARIO_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
+#: Scenarios in data/scenarios order (base first): black is the reference case, then colours the
+#: companies do not use; dashes keep them apart in greyscale.
+SCENARIO_COLOURS = ["#000000", "#E69F00", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#0072B2", "#009E73"]
 SCENARIO_DASHES = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4], [1, 3], [10, 4], [3, 1]]
-CATEGORY_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#999999"]
+#: Generic categories (platforms, series) avoid the company colours first.
+CATEGORY_COLOURS = ["#E69F00", "#56B4E9", "#CC79A7", "#D55E00", "#0072B2", "#009E73", "#F0E442", "#999999"]
+SINGLE_SERIES = "#44546A"
+SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"]
 
 
 def theme_config() -> dict[str, Any]:
     """Return the Vega-Lite config of the report's theme."""
+    label = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE}
     return {
         "config": {
             "font": FONT,
             "background": "white",
-            "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
+            "padding": 6,
+            "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "discreteWidth": WIDTH,
+                     "discreteHeight": {"step": 22}, "stroke": None},
             "title": {"anchor": "start", "fontSize": 14, "fontWeight": "bold", "color": "#222222",
-                      "subtitleFontSize": 11, "subtitleColor": "#555555", "offset": 8},
-            "axis": {"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal",
-                     "titleColor": "#333333", "labelColor": "#333333", "gridColor": "#e6e6e6",
-                     "domainColor": "#888888", "tickColor": "#888888"},
-            "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom",
-                       "titleFontWeight": "normal", "symbolStrokeWidth": 2},
+                      "subtitleFontSize": FONT_SIZE, "subtitleColor": "#555555", "offset": 8,
+                      "limit": WIDTH + 40},
+            "axis": {**label, "titleFontWeight": "normal", "titleColor": "#333333", "labelColor": "#333333",
+                     "gridColor": "#e6e6e6", "domainColor": "#888888", "tickColor": "#888888",
+                     "labelLimit": 160},
+            # Half-year and category labels stay horizontal; every other one is dropped if crowded.
+            "axisXDiscrete": {"labelAngle": 0, "labelOverlap": "greedy", "labelLimit": 120},
+            "axisY": {"titleAngle": -90, "labelLimit": 200},
+            "legend": {**label, "orient": "bottom", "titleFontWeight": "normal", "symbolStrokeWidth": 2,
+                       "symbolSize": 120, "labelLimit": 260},
+            "header": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
             "range": {"category": CATEGORY_COLOURS},
+            # A single series is neutral slate: blue and green mean OpenAI and NVIDIA.
+            "mark": {"color": SINGLE_SERIES},
             "line": {"strokeWidth": 2.2},
             "point": {"size": 40, "filled": True},
             "bar": {"discreteBandSize": {"band": 0.8}},
-            "axisY": {"titleAngle": -90},
-            "text": {"fontSize": 11, "font": FONT},
+            "text": {"fontSize": FONT_SIZE, "font": FONT},
         },
         "usermeta": {"theme": THEME},
     }
@@ -67,20 +88,55 @@ def _uid(spec: dict[str, Any]) -> str:
     return "vis-" + hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
 
 
+COMPOSITE = ("hconcat", "vconcat", "concat", "facet", "repeat")
+
+
+def _fix_width(spec: dict[str, Any]) -> None:
+    """Give charts without an explicit width the theme's width, so every figure prints alike.
+
+    A single or layered chart gets WIDTH; the panels of an hconcat share it. Faceted, repeated and
+    wrapped charts keep what their author set (their panel count is known only to Vega).
+    """
+    if not any(k in spec for k in COMPOSITE):
+        spec.setdefault("width", WIDTH)
+    elif "hconcat" in spec:
+        panels = spec["hconcat"]
+        each = int((WIDTH - 70 * (len(panels) - 1)) / max(1, len(panels)))
+        for p in panels:
+            if not any(k in p for k in COMPOSITE):
+                p.setdefault("width", each)
+    elif "vconcat" in spec:
+        for p in spec["vconcat"]:
+            _fix_width(p)
+
+
 class Figure:
     """A themed chart with its description and source, displayable in HTML, PDF and notebooks."""
 
     mime = "application/vnd.tengw.figure+json"
 
     def __init__(self, chart: alt.TopLevelMixin, *, description: str, source: str):
+        if not description or not description.strip():
+            raise ValueError("a figure needs a description (the text screen readers announce)")
+        if not source or not source.strip():
+            raise ValueError("a figure needs a source note")
         self.chart = chart
-        self.description = description
-        self.source = source
+        self.description = description.strip()
+        self.source = source.strip()
 
     def spec(self) -> dict[str, Any]:
-        """Return the Vega-Lite spec with theme, description and source note applied."""
+        """Return the Vega-Lite spec with theme, width, description and source note applied."""
         with alt.theme.enable(THEME):
             spec = self.chart.to_dict()
+        # The theme's values win over chart-level configure_* calls only where the chart set none.
+        config = copy.deepcopy(theme_config()["config"])
+        for key, value in spec.get("config", {}).items():
+            if isinstance(value, dict) and isinstance(config.get(key), dict):
+                config[key].update(value)
+            else:
+                config[key] = value
+        spec["config"] = config
+        _fix_width(spec)
         spec["description"] = self.description
         spec.setdefault("usermeta", {}).update({"theme": THEME, "source": self.source})
         return spec
@@ -119,15 +175,120 @@ class Figure:
 
 
 def figure(chart: alt.TopLevelMixin, *, description: str, source: str) -> Figure:
-    """Wrap an Altair chart as a report figure."""
+    """Wrap an Altair chart as a report figure (theme, fixed width, description, source note)."""
     return Figure(chart, description=description, source=source)
+
+
+# --- consistent colours ----------------------------------------------------------------------
+
+def _known_scenarios() -> list[str]:
+    from . import assumptions  # local: charts must not need the schema to import
+    try:
+        return assumptions.scenario_names()
+    except Exception:  # noqa: BLE001 - no scenarios folder: fall back to the order given
+        return []
+
+
+def scenario_colours(names: list[str]) -> dict[str, tuple[str, list[int]]]:
+    """Return name -> (colour, dash) so a scenario looks the same in every chart of every variant.
+
+    Scenarios in data/scenarios keep their slot (base is always black, solid); other names
+    (custom variants) take the next free slots in the order given.
+    """
+    known = _known_scenarios()
+    slots: dict[str, int] = {}
+    free = iter(i for i in range(len(SCENARIO_COLOURS)) if i >= len(known))
+    for name in names:
+        if name in known and known.index(name) < len(SCENARIO_COLOURS):
+            slots[name] = known.index(name)
+        else:
+            slots[name] = next(free, len(slots) % len(SCENARIO_COLOURS))
+    return {n: (SCENARIO_COLOURS[i], SCENARIO_DASHES[i]) for n, i in slots.items()}
 
 
 def scenario_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
     """Return colour and dash scales that give each scenario the same look in every chart."""
-    colours = alt.Scale(domain=names, range=SCENARIO_COLOURS[: len(names)])
-    dashes = alt.Scale(domain=names, range=SCENARIO_DASHES[: len(names)])
+    looks = scenario_colours(names)
+    colours = alt.Scale(domain=list(names), range=[looks[n][0] for n in names])
+    dashes = alt.Scale(domain=list(names), range=[looks[n][1] for n in names])
     return colours, dashes
+
+
+def series_colours(names: list[str]) -> dict[str, str]:
+    """Return name -> colour: OpenAI and NVIDIA (and names starting with them) get their own colour,
+    other series the category colours in order."""
+    out: dict[str, str] = {}
+    rest = iter(c for c in CATEGORY_COLOURS if c not in (PALETTE["OpenAI"], PALETTE["NVIDIA"]))
+    for name in names:
+        company = next((k for k in ("OpenAI", "NVIDIA") if str(name).startswith(k)), None)
+        out[name] = PALETTE[company] if company else next(rest, PALETTE["other"])
+    return out
+
+
+def series_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale, alt.Scale]:
+    """Return colour, dash and shape scales for named series (companies keep their colours)."""
+    colours = series_colours(names)
+    return (alt.Scale(domain=list(names), range=[colours[n] for n in names]),
+            alt.Scale(domain=list(names), range=[SCENARIO_DASHES[i % len(SCENARIO_DASHES)] for i in range(len(names))]),
+            alt.Scale(domain=list(names), range=[SHAPES[i % len(SHAPES)] for i in range(len(names))]))
+
+
+# --- chart builders other chapters can reuse -------------------------------------------------
+
+def scenario_lines(df: pd.DataFrame, *, x: str, y: str, scenario: str = "scenario", x_title: str,
+                   y_title: str, title: str, subtitle: str = "", x_type: str = "O",
+                   y_format: str = ",.1f") -> alt.Chart:
+    """Return a line chart with one line per scenario, each in its fixed colour and dash.
+
+    x_title and y_title should carry units, e.g. "Power (GW)".
+    """
+    names = list(dict.fromkeys(df[scenario]))
+    colours, dashes = scenario_scale(names)
+    xenc = alt.X(f"{x}:{x_type}", title=x_title, sort=list(dict.fromkeys(df[x])) if x_type in "ON" else "ascending")
+    return alt.Chart(df).mark_line(point=True).encode(
+        x=xenc, y=alt.Y(f"{y}:Q", title=y_title),
+        color=alt.Color(f"{scenario}:N", scale=colours, title="Scenario"),
+        strokeDash=alt.StrokeDash(f"{scenario}:N", scale=dashes, title="Scenario"),
+        tooltip=[alt.Tooltip(f"{scenario}:N", title="Scenario"), alt.Tooltip(f"{x}:{x_type}", title=x_title),
+                 alt.Tooltip(f"{y}:Q", title=y_title, format=y_format)],
+    ).properties(title=alt.Title(title, subtitle=subtitle) if subtitle else title)
+
+
+def fan_chart(df: pd.DataFrame, *, x: str, low: str, high: str, mid: str, x_title: str, y_title: str,
+              title: str, subtitle: str = "", colour: str = PALETTE["OpenAI"], x_type: str = "O",
+              y_format: str = ",.1f") -> alt.LayerChart:
+    """Return an uncertainty band (low..high, e.g. P10..P90) with its central line (e.g. median)."""
+    xenc = alt.X(f"{x}:{x_type}", title=x_title, sort=list(dict.fromkeys(df[x])) if x_type in "ON" else "ascending")
+    band = alt.Chart(df).mark_area(opacity=0.25, color=colour).encode(
+        x=xenc, y=alt.Y(f"{low}:Q", title=y_title), y2=f"{high}:Q",
+        tooltip=[alt.Tooltip(f"{x}:{x_type}", title=x_title), alt.Tooltip(f"{low}:Q", format=y_format, title="low"),
+                 alt.Tooltip(f"{high}:Q", format=y_format, title="high")])
+    line = alt.Chart(df).mark_line(point=True, color=colour).encode(
+        x=xenc, y=alt.Y(f"{mid}:Q", title=y_title),
+        tooltip=[alt.Tooltip(f"{x}:{x_type}", title=x_title), alt.Tooltip(f"{mid}:Q", format=y_format, title="central")])
+    return (band + line).properties(title=alt.Title(title, subtitle=subtitle) if subtitle else title)
+
+
+def tornado(df: pd.DataFrame, *, label: str, low: str, high: str, base: float, x_title: str, title: str,
+            subtitle: str = "", x_format: str = ",.1f") -> alt.LayerChart:
+    """Return a tornado chart: for each input (label), the result at its low and high value.
+
+    Bars run from the base result to the low (blue) and high (orange) results, widest swing on top.
+    """
+    d = df.assign(_swing=(df[high] - df[low]).abs()).sort_values("_swing", ascending=False)
+    long = pd.concat([
+        pd.DataFrame({"input": d[label], "end": d[low], "case": "Low input value"}),
+        pd.DataFrame({"input": d[label], "end": d[high], "case": "High input value"})])
+    long["base"] = base
+    order = list(d[label])
+    cases = ["Low input value", "High input value"]
+    bars = alt.Chart(long).mark_bar().encode(
+        y=alt.Y("input:N", sort=order, title=None),
+        x=alt.X("base:Q", title=x_title), x2="end:Q",
+        color=alt.Color("case:N", title=None, scale=alt.Scale(domain=cases, range=["#56B4E9", "#E69F00"])),
+        tooltip=["input:N", "case:N", alt.Tooltip("end:Q", format=x_format, title=x_title)])
+    rule = alt.Chart(pd.DataFrame({"base": [base]})).mark_rule(color="#222222", strokeDash=[4, 2]).encode(x="base:Q")
+    return (bars + rule).properties(title=alt.Title(title, subtitle=subtitle) if subtitle else title)
 
 
 def javascript_bundle() -> str:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import assumptions, build
-from .errors import InputError
+from . import build
+from .errors import AssumptionError, InputError
 
 
 def parse_set(items: list[str]) -> dict[str, Any]:
@@ -21,8 +22,12 @@ def parse_set(items: list[str]) -> dict[str, Any]:
         key = key.strip()
         if not sep or not key:
             raise InputError(f"--set expects KEY=VALUE, got {item!r}")
+        if key in out:
+            raise InputError(f"--set {key} given twice")
+        if not raw.strip():
+            raise InputError(f"--set {key}: no value after '='")
         try:
-            value = yaml.safe_load(raw) if raw.strip() else None
+            value = yaml.safe_load(raw)
         except yaml.YAMLError:
             raise InputError(f"--set {key}: cannot parse value {raw!r}") from None
         if isinstance(value, list):
@@ -40,58 +45,88 @@ def variants_from(args: argparse.Namespace) -> list[build.Variant]:
             raise InputError(f"scenario file not found: {path}")
         name = args.name or build.variant_name(path.stem, overrides)
         return [build.Variant(name=name, scenario=str(path.resolve()), overrides=overrides)]
-    names = args.scenario or assumptions.scenario_names()
+    names = args.scenario or build.scenario_names()
     if overrides:
         if len(names) != 1:
             names = ["base"] if not args.scenario else names
         return [build.Variant(name=args.name or build.variant_name(n, overrides), scenario=n,
                               overrides=overrides) for n in names]
-    return [build.Variant(name=n, scenario=n) for n in names]
+    return [build.Variant(name=n, scenario=n) for n in dict.fromkeys(names)]
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """Turn SIGTERM into the same clean stop as Ctrl-C."""
+    raise KeyboardInterrupt
+
+
+def _add_inputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override one assumption; the value is read as YAML (a number, a word, [a, list])")
+    p.add_argument("--scenario-file", metavar="FILE.yaml", help="a variant from your own scenario YAML file")
+    p.add_argument("--name", help="folder name of the variant built with --set or --scenario-file")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="execute every notebook for every scenario and render the report")
-    b.add_argument("--scenario", action="append", help="build only this scenario (repeatable)")
-    b.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one assumption")
-    b.add_argument("--scenario-file", metavar="FILE.yaml", help="build a variant from your own YAML file")
-    b.add_argument("--name", help="folder name of the variant built with --set or --scenario-file")
+    _add_inputs(b)
     b.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: core count)")
     b.add_argument("--force", action="store_true", help="re-execute every notebook, ignoring the cache")
-    b.add_argument("--quiet", action="store_true", help="print only errors and the output paths")
+    b.add_argument("--quiet", action="store_true", help="print only errors and the output paths (for CI)")
     b.add_argument("--engine", choices=["auto", "quarto", "embedded"], default="auto",
                    help="renderer: Quarto if on PATH (auto), or the embedded pandoc + Typst engine")
-    v = sub.add_parser("validate", help="check data, scenarios and notebooks without running anything")
-    v.add_argument("--scenario", action="append")
+    v = sub.add_parser("validate", help="check data, scenarios, overrides and notebooks without running anything")
+    _add_inputs(v)
     sub.add_parser("ledger", help="print the assumptions schema: name, unit, default, range, source")
     args = parser.parse_args(argv)
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:  # not the main thread (tests calling main in a thread)
+        previous = None
     try:
         if args.command == "validate":
-            build.validate([build.Variant(n, n) for n in (args.scenario or assumptions.scenario_names())])
+            build.validate(variants_from(args))
             print("ok: data, scenarios and notebooks are valid")
             return 0
         if args.command == "ledger":
+            from . import assumptions
+
             for row in assumptions.Assumptions.ledger():
                 print(f"{row['name']:32} {str(row['default']):>28} {row['unit']:18} {row['source_id']}")
             return 0
         if args.jobs is not None and args.jobs < 1:
             raise InputError("--jobs must be at least 1")
-        result = build.build(variants_from(args), jobs=args.jobs, quiet=args.quiet, engine=args.engine)
-    except assumptions.AssumptionError as exc:
+        result = build.build(variants_from(args), jobs=args.jobs, quiet=args.quiet, engine=args.engine,
+                             force=args.force)
+    except AssumptionError as exc:
         # Every problem at once, on one line.
-        print(f"error: {'; '.join(exc.problems)}", file=sys.stderr)
+        print(f"error: {_one_line('; '.join(exc.problems))}", file=sys.stderr)
         return 2
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted: kernels stopped; the published report is unchanged", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - a failed run: one line, the kept notebook named
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(str(exc)) or type(exc).__name__}", file=sys.stderr)
         return 1
-    print(f"Built {result.runs} notebook runs in {result.seconds:.1f} s with the {result.engine} engine.")
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    done = (f"{result.executed} executed, {result.runs - result.executed} from the cache, "
+            f"{result.rendered} report(s) rendered" if result.executed or result.rendered
+            else "nothing changed")
+    print(f"Built {result.runs} notebook runs in {result.seconds:.1f} s with the {result.engine} engine "
+          f"({done}).")
     for p in result.outputs:
         print(f"  {p}")
     return 0
+
+
+def _one_line(text: str) -> str:
+    """Collapse a message onto one line: the CLI's contract for errors."""
+    return " ".join(text.split())

@@ -58,6 +58,12 @@ TABLES: dict[str, TableSpec] = {
         numeric=("value", "low", "high"),
         has_unit=True,
     ),
+    # The risk register; likelihood and impact name assumptions in the schema (analysis/risk.py).
+    "risks": TableSpec(
+        "risks.csv",
+        ("risk_id", "category", "description", "likelihood", "impact", "parameters", "source_id"),
+        ("risk_id", "category", "description", "likelihood", "impact", "parameters", "source_id"),
+    ),
 }
 
 

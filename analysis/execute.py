@@ -3,20 +3,24 @@
 Starting a kernel and importing pandas and Altair costs seconds per notebook; a pool of kernels,
 one per job slot, pays it once per slot. Each run starts from a cleared namespace, so notebooks
 stay independent. Kernels talk over IPC files, so parallel kernels never race for TCP ports.
+A run writes to a hidden file beside its output and is moved into place only when it succeeded;
+a failed run is kept as <notebook>.failed.ipynb. Every kernel is registered before it starts, so
+an interrupt or a failure shuts all of them down and none is left behind.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import shutil
+import signal
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import nbformat
 import papermill as pm
 from jupyter_client import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
@@ -43,22 +47,46 @@ class Job:
     def name(self) -> str:
         return f"{self.scenario}/{self.notebook.stem}"
 
+    @property
+    def running_path(self) -> Path:
+        """Where the run writes while it executes (hidden, beside the output)."""
+        return self.output.with_name(f".{self.output.stem}.running.ipynb")
+
+    @property
+    def failed_path(self) -> Path:
+        """Where a failed run's executed notebook is kept for inspection."""
+        return self.output.with_name(f"{self.output.stem}.failed.ipynb")
+
 
 class RunFailed(Exception):
-    """A notebook raised; the message names scenario, notebook and cell."""
+    """A notebook raised; the message names scenario, notebook and cell, and the kept notebook."""
 
-    def __init__(self, job: Job, detail: str):
+    def __init__(self, job: Job, detail: str, kept: Path | None = None):
         self.job = job
-        super().__init__(f"scenario {job.scenario!r}, notebook {job.notebook.name}: {detail}")
+        where = f"; executed notebook kept at {kept}" if kept else ""
+        super().__init__(f"scenario {job.scenario!r}, notebook {job.notebook.name}: {detail}{where}")
+
+
+class Interrupted(Exception):
+    """The pool was closed (interrupt or another run failed) while this kernel was starting."""
 
 
 class WarmKernel:
     """One kernel kept alive across notebook runs."""
 
-    def __init__(self, cwd: Path):
+    def __init__(self, cwd: Path, pool: "KernelPool | None" = None):
         self._dir = tempfile.mkdtemp(prefix="tengw-kernel-")
-        self.km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._dir, "k"))
+        # nbclient gets an async client from this manager: a blocking one would block its event loop
+        # in a read that never returns when the kernel dies, instead of noticing the death.
+        self.km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._dir, "k"),
+                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        self.pool = pool
+        if pool is not None:
+            pool.register(self)  # before the process exists, so a shutdown cannot miss it
         self.km.start_kernel(cwd=str(cwd), env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+        if pool is not None and pool.closed:
+            self.shutdown()
+            raise Interrupted("build stopped while a kernel was starting")
         self._run(WARM_UP)
 
     def _run(self, code: str) -> None:
@@ -73,7 +101,9 @@ class WarmKernel:
             kc.stop_channels()
 
     def reset(self) -> None:
-        """Clear the namespace; start a new kernel if this one died."""
+        """Clear the namespace; start a new kernel if this one died (never once the pool is closed)."""
+        if self.pool is not None and self.pool.closed:
+            raise Interrupted("build stopped")
         if not self.km.is_alive():
             self.km.restart_kernel(now=True)
             self._run(WARM_UP)
@@ -84,11 +114,39 @@ class WarmKernel:
         return getattr(getattr(proc, "process", None), "pid", None)
 
     def shutdown(self) -> None:
+        """Stop the kernel and anything it started (it leads its own process group)."""
+        pid = self.pid()
         try:
-            self.km.shutdown_kernel(now=True)
-        except Exception:  # noqa: BLE001 - best effort on the way out
+            if self.km.has_kernel:
+                self.km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001 - best effort on the way out: the kill below remains
             pass
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:  # the group is already gone
+                pass
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class KernelPool:
+    """The kernels of one build; closing it shuts every one down, including those still starting."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kernels: list[WarmKernel] = []
+        self.closed = False
+
+    def register(self, kernel: WarmKernel) -> None:
+        with self._lock:
+            self._kernels.append(kernel)
+
+    def close(self) -> None:
+        with self._lock:
+            self.closed = True
+            kernels, self._kernels = self._kernels, []
+        for k in kernels:
+            k.shutdown()
 
 
 class PoolEngine(NBClientEngine):
@@ -111,47 +169,102 @@ class PoolEngine(NBClientEngine):
 papermill_engines.register(ENGINE, PoolEngine)
 
 
-def _describe(exc: PapermillExecutionError) -> str:
-    return f"cell {exc.exec_count}: {exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
+def _source_cell(notebook: Path, source: str) -> int | None:
+    """Return the 0-based index of the cell with this source in the stored notebook.
+
+    Papermill inserts an injected-parameters cell, so indices in the executed notebook are shifted;
+    messages say "cell N" counting from 1 in the notebook the reader opens.
+    """
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None
+    for i, cell in enumerate(cells):
+        text = cell.get("source", "")
+        if ("".join(text) if isinstance(text, list) else text) == source:
+            return i
+    return None
+
+
+def _describe(job: Job, exc: PapermillExecutionError) -> str:
+    index = _source_cell(job.notebook, exc.source)
+    first = next((ln for ln in (exc.source or "").splitlines() if ln.strip() and not ln.startswith("#|")), "")
+    where = f"cell {index + 1}" if index is not None else f"executed cell {exc.cell_index + 1}"
+    code = f" ({first.strip()[:60]})" if first else ""
+    value = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
+    return f"{where}{code}: {exc.ename}: {value}"
+
+
+def _running_cell(executed: Path | None, notebook: Path) -> str:
+    """Return ', cell N (first line)' for the cell papermill marked running in an executed notebook."""
+    try:
+        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"] if executed else []
+    except (OSError, ValueError, KeyError):
+        return ""
+    for cell in cells:
+        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
+            src = cell.get("source", "")
+            src = "".join(src) if isinstance(src, list) else src
+            index = _source_cell(notebook, src)
+            first = next((ln for ln in src.splitlines() if ln.strip() and not ln.startswith("#|")), "")
+            where = f"cell {index + 1}" if index is not None else "a cell"
+            return where + (f" ({first.strip()[:60]})" if first else "") + ": "
+    return ""
+
+
+def _keep_failed(job: Job) -> Path | None:
+    if job.running_path.exists():
+        os.replace(job.running_path, job.failed_path)
+        return job.failed_path
+    return None
 
 
 def run_one(job: Job, kernel: WarmKernel | None, timeout: int = 600) -> None:
-    """Execute one job with papermill, on a warm kernel when given."""
+    """Execute one job with papermill, on a warm kernel when given; publish its output only on success."""
     job.output.parent.mkdir(parents=True, exist_ok=True)
     extra = {"engine_name": ENGINE, "km": kernel.km} if kernel else {}
     if kernel:
         kernel.reset()
     try:
-        pm.execute_notebook(str(job.notebook), str(job.output), parameters=job.parameters,
+        pm.execute_notebook(str(job.notebook), str(job.running_path), parameters=job.parameters,
                             kernel_name="python3", progress_bar=False, log_output=False,
                             execution_timeout=timeout, **extra)
     except PapermillExecutionError as exc:
-        raise RunFailed(job, _describe(exc)) from None
+        raise RunFailed(job, _describe(job, exc), _keep_failed(job)) from None
     except Exception as exc:  # noqa: BLE001 - a dead kernel or timeout: say which run
+        if kernel is not None and kernel.pool is not None and kernel.pool.closed:
+            job.running_path.unlink(missing_ok=True)
+            raise Interrupted("build stopped") from None
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise RunFailed(job, f"{type(exc).__name__}: {first}") from None
+        kept = _keep_failed(job)
+        raise RunFailed(job, f"{_running_cell(kept, job.notebook)}{type(exc).__name__}: {first}", kept) from None
+    os.replace(job.running_path, job.output)
+    job.failed_path.unlink(missing_ok=True)
 
 
 def run_all(jobs: list[Job], n_jobs: int, cwd: Path,
             on_event: Callable[[str, Job, BaseException | None], None] = lambda *a: None) -> None:
-    """Run every job on n_jobs warm kernels; stop at the first failure and shut every kernel down."""
+    """Run every job on n_jobs warm kernels; stop at the first failure and shut every kernel down.
+
+    on_event(kind, job, exc) is called with kind "start", "done" or "fail" from the worker threads.
+    """
     todo: queue.Queue[Job] = queue.Queue()
     for j in jobs:
         todo.put(j)
     failures: list[BaseException] = []
-    kernels: list[WarmKernel] = []
-    lock = threading.Lock()
+    pool = KernelPool()
     stop = threading.Event()
 
     def worker() -> None:
         try:
-            kernel = WarmKernel(cwd)
+            kernel = WarmKernel(cwd, pool)
+        except Interrupted:
+            return
         except BaseException as exc:  # noqa: BLE001
-            failures.append(RuntimeError(f"could not start a kernel: {exc}"))
+            if not stop.is_set():
+                failures.append(RuntimeError(f"could not start a kernel: {exc}"))
             stop.set()
             return
-        with lock:
-            kernels.append(kernel)
         while not stop.is_set():
             try:
                 job = todo.get_nowait()
@@ -160,6 +273,8 @@ def run_all(jobs: list[Job], n_jobs: int, cwd: Path,
             on_event("start", job, None)
             try:
                 run_one(job, kernel)
+            except Interrupted:
+                return
             except BaseException as exc:  # noqa: BLE001
                 if not stop.is_set():
                     failures.append(exc)
@@ -168,26 +283,32 @@ def run_all(jobs: list[Job], n_jobs: int, cwd: Path,
                 return
             on_event("done", job, None)
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, min(n_jobs, len(jobs))))]
+    threads = [threading.Thread(target=worker, daemon=True, name=f"kernel-{i}")
+               for i in range(max(1, min(n_jobs, len(jobs))))]
     try:
         for t in threads:
             t.start()
         for t in threads:
             while t.is_alive():
                 t.join(0.1)
-    except KeyboardInterrupt:
-        stop.set()
-        raise
+                if stop.is_set():
+                    break
     finally:
+        # Reached on success, on the first failure and on Ctrl-C alike: no kernel outlives the build.
         stop.set()
-        with lock:
-            for k in kernels:
-                k.shutdown()
+        pool.close()
+        for t in threads:
+            t.join(5)
+        for j in jobs:
+            j.running_path.unlink(missing_ok=True)
     if failures:
         raise failures[0]
 
 
 def has_parameters_cell(path: Path) -> bool:
-    """Return whether a notebook has a cell tagged 'parameters'."""
-    nb = nbformat.read(path, as_version=4)
-    return any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells)
+    """Return whether a notebook has a cell tagged 'parameters' (raises ValueError if not a notebook)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ValueError("no list of cells")
+    return any(isinstance(c, dict) and "parameters" in ((c.get("metadata") or {}).get("tags") or [])
+               for c in nb["cells"])

@@ -197,29 +197,64 @@ def _html_block(b: Block, refs: dict[str, tuple[str, str]]) -> str:
     cap = html.escape(b.caption)
     if b.kind == "figure":
         return (f'```{{=html}}\n<figure id="{b.label}" class="tengw-figure">\n{b.data["html"]}\n'
-                f'<figcaption><span class="caption-label">{word} {num}:</span> {cap}</figcaption>\n'
+                f'<figcaption><span class="caption-label">{word} {num}.</span> {cap}</figcaption>\n'
                 f"</figure>\n```\n")
     return (f'```{{=html}}\n<figure id="{b.label}" class="tengw-table-figure">\n'
-            f'<figcaption><span class="caption-label">{word} {num}:</span> {cap}</figcaption>\n'
+            f'<figcaption><span class="caption-label">{word} {num}.</span> {cap}</figcaption>\n'
             f'{b.data["html"]}\n</figure>\n```\n')
+
+
+#: Typst points per SVG pixel: charts print as on a 96-dpi screen, so every chart's 11 px labels
+#: come out at the same 8.25 pt whatever the chart's width.
+PT_PER_PX = 0.75
+#: Tallest chart in the PDF (pt); taller ones are scaled down so a figure and its caption fit a page.
+MAX_CHART_HEIGHT_PT = 560.0
+SVG_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)(?:px)?"[^>]*?\bheight="([\d.]+)(?:px)?"', re.S)
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    """Return an SVG's natural width and height in px, from its root element."""
+    m = SVG_SIZE.search(svg)
+    if not m:
+        raise InputError("figure SVG has no width/height on its root element")
+    return float(m.group(1)), float(m.group(2))
+
+
+def chart_width_pt(svg: str) -> float:
+    """Return the printed width of a chart: natural size at PT_PER_PX, scaled down if too tall."""
+    w, h = svg_size(svg)
+    width = w * PT_PER_PX
+    height = h * PT_PER_PX
+    if height > MAX_CHART_HEIGHT_PT:
+        width *= MAX_CHART_HEIGHT_PT / height
+    return round(width, 1)
+
+
+TYPST_SPECIAL = re.compile(r'([\\#$*_`<>@\[\]~=/+\-"])')
+
+
+def typst_markup(s: str) -> str:
+    """Escape text for Typst markup (variables pandoc passes through unescaped)."""
+    return TYPST_SPECIAL.sub(r"\\\1", s)
 
 
 def _typst_block(b: Block, figdir: Path) -> str:
     if b.kind == "figure":
         name = f"{b.label}.svg"
         (figdir / name).write_text(b.data["svg"], encoding="utf-8")
-        caption = f'[#{_typst_str(b.caption)} #text(size: 0.85em, fill: luma(90))[#{_typst_str("Source: " + b.data.get("source", ""))}]]'
-        return (f'```{{=typst}}\n#figure(image("figs/{name}", width: 100%), kind: image,\n'
+        source = b.data.get("source", "")
+        caption = (f"[#{_typst_str(b.caption)}"
+                   + (f' \\ #text(size: 7.5pt, fill: tengw-muted)[#{_typst_str("Source: " + source)}]' if source else "")
+                   + "]")
+        return (f'```{{=typst}}\n#figure(tengw-chart("figs/{name}", {chart_width_pt(b.data["svg"])}pt), kind: image,\n'
                 f"  caption: {caption}) <{b.label}>\n```\n")
-    align = ", ".join("right" if a == "right" else "left" for a in b.data["align"])
-    header = ", ".join(f"[*#{_typst_str(h)}*]" for h in b.data["header"])
-    cells = ",\n  ".join(", ".join(_typst_str(c) for c in row) for row in b.data["rows"])
+    aligns = ", ".join("right" if a == "right" else "left" for a in b.data["align"])
+    header = ", ".join(_typst_str(h) for h in b.data["header"])
+    cells = ",\n    ".join(", ".join(_typst_str(c) for c in row) for row in b.data["rows"])
     note = b.data.get("note") or ""
-    caption = _typst_str(b.caption)
-    body = (f"table(columns: {len(b.data['header'])}, align: ({align},),\n"
-            f"  table.header({header}),\n  {cells})")
-    note_md = f"\n#text(size: 0.8em, fill: luma(90))[#{_typst_str(note)}]" if note else ""
-    return (f"```{{=typst}}\n#figure(kind: table, caption: {caption},\n{body}) <{b.label}>{note_md}\n```\n")
+    body = (f"tengw-table(aligns: ({aligns},), header: ({header},),\n"
+            f"    cells: ({cells},),\n    note: {_typst_str(note) if note else 'none'})")
+    return f"```{{=typst}}\n#figure(kind: table, caption: {_typst_str(b.caption)},\n  {body}) <{b.label}>\n```\n"
 
 
 def document(blocks: list[Block], target: str, figdir: Path | None = None) -> str:
@@ -245,30 +280,64 @@ class Context:
     data_date: str
     scenarios: list[tuple[str, str]]  # (name, title) for the switcher
     engine: str = "embedded pandoc + Typst engine"
+    scenario_description: str = ""  # empty: looked up in data/scenarios when the name is known
+
+    def description_of(self, name: str) -> str:
+        """Return a scenario's one-paragraph description (empty for unknown names)."""
+        if name == self.scenario and self.scenario_description:
+            return self.scenario_description
+        from . import assumptions
+        try:
+            if name in assumptions.scenario_names():
+                return " ".join(assumptions.resolve(name).description.split())
+        except Exception:  # noqa: BLE001 - a description is decoration; never fail a render for it
+            pass
+        return ""
+
+
+def variants_html(ctx: Context, link_prefix: str, pdf_name: str) -> tuple[str, str]:
+    """Return the topbar switcher and the index of every scenario variant (HTML and PDF links)."""
+    current = ' class="current" aria-current="page"'
+    switch = "".join(
+        f'<a{current if n == ctx.scenario else ""} href="{link_prefix}{n}/index.html">{html.escape(t)}</a>'
+        for n, t in ctx.scenarios)
+    rows = []
+    for n, t in ctx.scenarios:
+        here = ' class="current"' if n == ctx.scenario else ""
+        desc = html.escape(ctx.description_of(n))
+        rows.append(
+            f"<tr{here}><td><strong>{html.escape(t)}</strong><br><code>{html.escape(n)}</code></td>"
+            f"<td>{desc}</td><td class=\"links\"><a href=\"{link_prefix}{n}/index.html\">HTML</a> · "
+            f"<a href=\"{link_prefix}{n}/{pdf_name}\">PDF</a></td></tr>")
+    index = ('<table class="tengw-variants"><thead><tr><th>Scenario</th><th>What it assumes</th>'
+             f'<th>Read</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    return switch, index
 
 
 def render_html(project: Project, blocks: list[Block], ctx: Context, out: Path, link_prefix: str) -> None:
     """Write one self-contained HTML page: charts drawn by the embedded Vega bundle, no network."""
     md = document(blocks, "html")
+    pdf_name = f"{project.output_file}.pdf"
     with tempfile.TemporaryDirectory() as tmp:
         head = Path(tmp) / "head.html"
         css = (paths.TEMPLATES / "report.css").read_text(encoding="utf-8")
         head.write_text(f"<style>\n{css}\n</style>\n<script>\n{charts.javascript_bundle()}\n</script>\n",
                         encoding="utf-8")
-        switch = "".join(
-            f'<a class="{"current" if n == ctx.scenario else ""}" href="{link_prefix}{n}/index.html">{html.escape(t)}</a>'
-            for n, t in ctx.scenarios)
+        switch, index = variants_html(ctx, link_prefix, pdf_name)
         pypandoc.convert_text(
             md, "html5", format="markdown-implicit_figures", outputfile=str(out),
             extra_args=["--standalone", "--toc", "--toc-depth=2", "--number-sections",
                         f"--template={paths.TEMPLATES / 'report.html'}", f"--include-in-header={head}",
                         "--metadata", f"title={project.title}", "--metadata", f"subtitle={project.subtitle}",
                         "--variable", f"scenario={ctx.scenario}",
-                        "--variable", f"scenario-title={ctx.scenario_title}",
-                        "--variable", f"data-date={ctx.data_date}",
+                        "--variable", f"scenario-title={html.escape(ctx.scenario_title)}",
+                        "--variable", f"scenario-description={html.escape(ctx.description_of(ctx.scenario))}",
+                        "--variable", f"data-date={html.escape(ctx.data_date)}",
+                        "--variable", f"author={html.escape(project.author)}",
                         "--variable", f"switcher={switch}",
+                        "--variable", f"variants={index}",
                         "--variable", f"engine={ctx.engine}",
-                        "--variable", f"pdf-link={project.output_file}.pdf"])
+                        "--variable", f"pdf-link={pdf_name}"])
 
 
 def render_pdf(project: Project, blocks: list[Block], ctx: Context, out: Path) -> None:
@@ -277,6 +346,7 @@ def render_pdf(project: Project, blocks: list[Block], ctx: Context, out: Path) -
         tmpdir = Path(tmp)
         figdir = tmpdir / "figs"
         figdir.mkdir()
+        shutil.copy2(paths.TEMPLATES / "typst-template.typ", tmpdir / "typst-template.typ")
         md = document(blocks, "typst", figdir)
         source = tmpdir / "report.typ"
         pypandoc.convert_text(
@@ -284,9 +354,10 @@ def render_pdf(project: Project, blocks: list[Block], ctx: Context, out: Path) -
             extra_args=["--standalone", f"--template={paths.TEMPLATES / 'report.typ'}",
                         "--metadata", f"title={project.title}", "--metadata", f"subtitle={project.subtitle}",
                         "--variable", f"scenario={ctx.scenario}",
-                        "--variable", f"scenario-title={ctx.scenario_title}",
-                        "--variable", f"data-date={ctx.data_date}",
-                        "--variable", f"author={project.author}"])
+                        "--variable", f"scenario-title={typst_markup(ctx.scenario_title)}",
+                        "--variable", f"scenario-description={typst_markup(ctx.description_of(ctx.scenario))}",
+                        "--variable", f"data-date={typst_markup(ctx.data_date)}",
+                        "--variable", f"author={typst_markup(project.author)}"])
         typst.compile(str(source), output=str(out), root=str(tmpdir), font_paths=FONT_DIRS)
 
 

@@ -29,6 +29,10 @@ class Draws:
     nvidia_price_factor: np.ndarray | None = None  # (d,) multiplier on NVIDIA content per GW
     pue: np.ndarray | None = None                # (d,) PUE per draw
     utilisation: np.ndarray | None = None        # (d,) utilisation per draw
+    investment_factor: np.ndarray | None = None  # (d,) multiplier on investment released per GW (tranches)
+    target_factor: np.ndarray | None = None      # (d,) multiplier on the programme's target GW
+    capex_change_pct: np.ndarray | None = None   # (d,) yearly capex change per draw, percent
+    platform_delay_halves: np.ndarray | None = None  # (d,) whole half-years later platforms slip
 
 
 def programme_platforms(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -60,6 +64,12 @@ def _schedule(a: Assumptions, t: np.ndarray) -> np.ndarray:
     return added
 
 
+def _cumsum(v: np.ndarray) -> np.ndarray:
+    """Cumulative sum along the half-year axis; summing the transposed array is several times faster
+    for many draws and adds in the same order, so results are identical."""
+    return np.cumsum(np.asarray(v).T, axis=0).T
+
+
 def compute(a: Assumptions, platforms: pd.DataFrame | None = None,
             draws: Draws | None = None) -> dict[str, np.ndarray]:
     """Return every roadmap quantity as a (draws, half-years) array, plus the axis under 'half'."""
@@ -73,6 +83,17 @@ def compute(a: Assumptions, platforms: pd.DataFrame | None = None,
 
     pace = per_draw(d.pace_factor, 1.0)
     added = np.broadcast_to(base * pace, (n_draws, len(t))).copy()
+    if d.pace_factor is not None:
+        # In a draw the pace changes the speed of the build, not its size: after the schedule the
+        # last scheduled rate continues until the GW the schedule plans (within the target) are built.
+        first = int(np.argmax(base[0] > 0)) if base.any() else 0
+        last = len(t) - 1 - int(np.argmax(base[0, ::-1] > 0)) if base.any() else 0
+        rates = base.copy()
+        rates[0, last + 1:] = base[0, last]
+        planned = min(float(np.cumsum(base[0])[-1]), a.target_power_gw)
+        reached = np.minimum(_cumsum(rates * pace), planned)
+        added = np.diff(reached, axis=1, prepend=0.0)
+        added[:, :first] = 0.0
     if d.slip_halves is not None:
         # Shift each draw's schedule right by its slip; capacity pushed past the horizon is lost.
         slip = np.asarray(d.slip_halves, dtype=int)
@@ -80,7 +101,8 @@ def compute(a: Assumptions, platforms: pd.DataFrame | None = None,
         valid = cols >= 0
         added = np.where(valid, np.take_along_axis(added, np.clip(cols, 0, None), axis=1), 0.0)
     # Deployment never exceeds the programme's target in any draw.
-    cum = np.minimum(np.cumsum(added, axis=1), a.target_power_gw)
+    target = a.target_power_gw * per_draw(d.target_factor, 1.0)
+    cum = np.minimum(_cumsum(added), target)
     added = np.diff(cum, axis=1, prepend=0.0)
 
     pue = per_draw(d.pue, a.pue)
@@ -91,10 +113,19 @@ def compute(a: Assumptions, platforms: pd.DataFrame | None = None,
         facility_added, it_added = added * pue, added
 
     plat = programme_platforms(a, platforms)
+    if d.platform_delay_halves is None:
+        deployable = plat["deployable_half"].to_numpy()[None, :]                 # (1, m)
+    else:
+        # Per-draw delay of every platform after the first (replaces a.platform_delay_halves).
+        later = (plat["availability_half"] > plat["availability_half"].iloc[0]).to_numpy()[None, :]
+        delay = np.asarray(d.platform_delay_halves, dtype=float)[:, None]
+        deployable = (plat["availability_half"].to_numpy()[None, :] + 0.5 * delay * later
+                      + 0.5 * a.adoption_lag_halves)                           # (d, m)
     # Each half-year's new capacity goes on the newest platform deployable by then.
-    ready = plat["deployable_half"].to_numpy()[None, :] <= t[:, None]        # (n, m)
-    idx = np.where(ready.any(axis=1), ready.shape[1] - 1 - np.argmax(ready[:, ::-1], axis=1), 0)
-    spec = {c: plat[c].to_numpy()[idx][None, :] for c in plat.columns if c != "deployable_half"}
+    ready = deployable[:, None, :] <= t[None, :, None]                          # (k, n, m)
+    m = ready.shape[2]
+    idx = np.where(ready.any(axis=2), m - 1 - np.argmax(ready[:, :, ::-1], axis=2), 0)  # (k, n)
+    spec = {c: plat[c].to_numpy()[idx] for c in plat.columns if c != "deployable_half"}
 
     rack_it_gw = it_added * (1.0 - a.non_accelerator_it_share)
     racks_added = rack_it_gw / (spec["rack_power_kw"] * GW_PER_KW)
@@ -102,7 +133,8 @@ def compute(a: Assumptions, platforms: pd.DataFrame | None = None,
     dies_added = packages_added * spec["dies_per_package"]
 
     years = t[None, :] - a.start_half
-    cost_trend = (1.0 + a.capex_change_pct_per_year / 100.0) ** np.maximum(years, 0.0)
+    change_pct = per_draw(d.capex_change_pct, a.capex_change_pct_per_year)
+    cost_trend = (1.0 + change_pct / 100.0) ** np.maximum(years, 0.0)
     capex_factor = per_draw(d.capex_factor, 1.0)
     price_factor = per_draw(d.nvidia_price_factor, 1.0)
     nvidia_per_gw = a.capex_nvidia_usd_bn_per_gw * cost_trend * price_factor
@@ -110,10 +142,11 @@ def compute(a: Assumptions, platforms: pd.DataFrame | None = None,
     capex_nvidia = added * nvidia_per_gw
     capex_total = capex_nvidia + added * other_per_gw
 
-    online = np.cumsum(added, axis=1)
-    facility_online = np.cumsum(facility_added, axis=1)
+    online = _cumsum(added)
+    facility_online = _cumsum(facility_added)
     if a.investment_structure == "tranches":
-        invest_cum = np.minimum(a.investment_cap_usd_bn, a.investment_per_gw_usd_bn * online)
+        per_gw = a.investment_per_gw_usd_bn * per_draw(d.investment_factor, 1.0)
+        invest_cum = np.minimum(a.investment_cap_usd_bn, per_gw * online)
     else:
         paid = (t >= a.equity_investment_half - 1e-9).astype(float)[None, :]
         invest_cum = np.broadcast_to(a.equity_investment_usd_bn * paid, online.shape).copy()
@@ -125,20 +158,20 @@ def compute(a: Assumptions, platforms: pd.DataFrame | None = None,
         "added_gw": added,
         "online_gw": online,
         "facility_power_gw": facility_online,
-        "it_power_gw": np.cumsum(it_added, axis=1),
+        "it_power_gw": _cumsum(it_added),
         "racks_added": racks_added,
-        "racks_installed": np.cumsum(racks_added, axis=1),
+        "racks_installed": _cumsum(racks_added),
         "accelerators_added": packages_added,
-        "accelerators_installed": np.cumsum(packages_added, axis=1),
-        "dies_installed": np.cumsum(dies_added, axis=1),
-        "fp4_dense_eflops": np.cumsum(racks_added * spec["fp4_dense_pflops_per_rack"], axis=1) / 1e3,
-        "fp8_dense_eflops": np.cumsum(racks_added * spec["fp8_dense_pflops_per_rack"], axis=1) / 1e3,
-        "hbm_pb": np.cumsum(packages_added * spec["hbm_gb_per_package"], axis=1) / 1e6,
+        "accelerators_installed": _cumsum(packages_added),
+        "dies_installed": _cumsum(dies_added),
+        "fp4_dense_eflops": _cumsum(racks_added * spec["fp4_dense_pflops_per_rack"]) / 1e3,
+        "fp8_dense_eflops": _cumsum(racks_added * spec["fp8_dense_pflops_per_rack"]) / 1e3,
+        "hbm_pb": _cumsum(packages_added * spec["hbm_gb_per_package"]) / 1e6,
         "energy_twh_per_year": facility_online * util * HOURS_PER_YEAR * TWH_PER_GWH,
         "capex_usd_bn": capex_total,
-        "capex_cum_usd_bn": np.cumsum(capex_total, axis=1),
+        "capex_cum_usd_bn": _cumsum(capex_total),
         "capex_nvidia_usd_bn": capex_nvidia,
-        "capex_nvidia_cum_usd_bn": np.cumsum(capex_nvidia, axis=1),
+        "capex_nvidia_cum_usd_bn": _cumsum(capex_nvidia),
         "investment_released_usd_bn": invest,
         "investment_cum_usd_bn": invest_cum,
     }

@@ -10,6 +10,10 @@ from typing import Any
 import pandas as pd
 
 
+#: From this many columns a table is "wide": smaller, condensed type in HTML and PDF.
+WIDE_COLUMNS = 7
+
+
 @dataclass(frozen=True)
 class Col:
     """How one column shows: its header (with unit) and decimals for numbers."""
@@ -49,7 +53,8 @@ class Table:
         body = "\n".join("<tr>" + "".join(f"<td{cls(a)}>{html.escape(v)}</td>" for v, a in zip(r, self.align))
                          + "</tr>" for r in self.rows)
         note = f'<p class="tengw-source">{html.escape(self.note)}</p>' if self.note else ""
-        return (f'<div class="tengw-table-wrap"><table class="tengw-table"><thead><tr>{head}</tr></thead>'
+        wide = " wide" if len(self.header) >= WIDE_COLUMNS else ""
+        return (f'<div class="tengw-table-wrap"><table class="tengw-table{wide}"><thead><tr>{head}</tr></thead>'
                 f"<tbody>\n{body}\n</tbody></table></div>{note}")
 
     def to_markdown(self) -> str:

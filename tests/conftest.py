@@ -1,15 +1,27 @@
-"""Shared fixtures: a tiny synthetic platform roadmap with known answers, and the built report."""
+"""Shared fixtures: a tiny synthetic platform roadmap with known answers, the built report, Chromium."""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
+import yaml
 
 from analysis import paths
+
+#: Where tests leave files for people to look at (screenshots); git-ignored.
+ARTIFACTS = Path(os.environ.get("TENGW_ARTIFACTS_DIR") or paths.ROOT / "test-artifacts")
+#: Flags for Debian's Chromium under Playwright: no sandbox (root in CI), no GPU, no phoning home.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 "--disable-default-apps", "--disable-extensions"]
 
 
 @pytest.fixture
@@ -32,3 +44,86 @@ def built_report():
         pytest.fail(f"build failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     from analysis import render
     return render.read_project().output_dir
+
+
+def chromium_executable() -> str | None:
+    """Return Debian's Chromium (or TENGW_CHROMIUM), or None when it is not installed."""
+    for candidate in (os.environ.get("TENGW_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def skip_or_fail_without_browser(reason: str) -> None:
+    """Skip with the reason locally; fail in CI, where TENGW_REQUIRE_BROWSER=1 says the browser must run."""
+    if os.environ.get("TENGW_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"TENGW_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium driven by Playwright, shared by the session; skips (or fails in CI) if absent."""
+    exe = chromium_executable()
+    if exe is None:
+        skip_or_fail_without_browser("Chromium is not installed (apt-get install chromium); browser tests skipped")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        skip_or_fail_without_browser(f"playwright is not importable ({exc}); pip install -e '.[test]'")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+#: Text that means a value or a cross-reference did not make it into the report
+#: ("$nanbn" is what prose.usd_bn(nan) would print; "None of" is English).
+PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:nan|NaN|-?inf|None(?! of\b)|undefined|null)(?:bn|%|(?![A-Za-z]))"
+                         r"|@(?:fig|tbl|sec)-|\?@|\?\?")
+H1 = re.compile(r"^#\s+(.+?)\s*(?:\{[^}]*\})?\s*$", re.M)
+
+
+def quarto_chapters() -> list[str]:
+    """Every chapter _quarto.yml names, read independently of the build: chapters, parts, appendices."""
+    cfg = yaml.safe_load(paths.QUARTO_YML.read_text(encoding="utf-8"))
+    book = cfg.get("book") or {}
+    out: list[str] = []
+    for key in ("chapters", "appendices"):
+        for entry in book.get(key) or []:
+            if isinstance(entry, dict):  # a part: {part: title-or-file, chapters: [...]}
+                part = entry.get("part", "")
+                if isinstance(part, str) and part.endswith((".qmd", ".md", ".ipynb")):
+                    out.append(part)
+                out += list(entry.get("chapters") or [])
+            else:
+                out.append(entry)
+    return out
+
+
+def chapter_source(chapter: str) -> Path:
+    """Return the file a chapter entry stands for: chapters/<stem>.ipynb is notebooks/<stem>.ipynb."""
+    if chapter.endswith(".ipynb"):
+        return paths.NOTEBOOKS / Path(chapter).name
+    return paths.REPORT / chapter
+
+
+def chapter_heading(chapter: str) -> str:
+    """Return the chapter's first H1 (a notebook's markdown cells, or a .qmd's body), without attributes."""
+    src = chapter_source(chapter)
+    if src.suffix == ".ipynb":
+        nb = nbformat.read(src, as_version=4)
+        texts = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    else:
+        text = src.read_text(encoding="utf-8")
+        if text.startswith("---"):
+            text = text[text.find("\n---", 3) + 4:]
+        texts = [text]
+    for text in texts:
+        m = H1.search(text)
+        if m:
+            return m.group(1).strip()
+    raise AssertionError(f"{src.relative_to(paths.ROOT)} has no '# Heading'")

@@ -139,6 +139,8 @@ def roadmap_table(df: pd.DataFrame) -> tables.Table:
         "racks_k": tables.Col("Racks (thousand)", 1),
         "acc_m": tables.Col("Accelerators (million)", 2),
         "fp4_dense_eflops": tables.Col("FP4 dense (EFLOP/s)", 0),
+        "fp8_dense_eflops": tables.Col("FP8 dense (EFLOP/s)", 0),
+        "hbm_pb": tables.Col("HBM (PB)", 0),
         "energy_twh_per_year": tables.Col("Energy (TWh/yr)", 1),
         "capex_cum_usd_bn": tables.Col("Capex, cum. (USD bn)", 0),
         "investment_cum_usd_bn": tables.Col("NVIDIA inv., cum. (USD bn)", 0),
@@ -159,3 +161,78 @@ def platform_table() -> tables.Table:
         "fp8_dense_pflops_per_rack": tables.Col("FP8 dense (PFLOP/s per rack)", 0),
         "hbm_gb_per_package": tables.Col("HBM (GB per package)", 0),
     }, note="Sources: data/platforms.csv (each value cites its source); Feynman values are this report's assumption.")
+
+
+def context(df: pd.DataFrame) -> pd.DataFrame:
+    """Return GW by year: OpenAI's reported compute (2023-2025) and the programme online at each year's end."""
+    from .. import data as _data
+    rows = [{"year": y, "series": "OpenAI's total compute (reported)",
+             "gw": _data.fact(f"openai_compute_gw_{y}")} for y in (2023, 2024, 2025)]
+    year_end = df[df["half"] % 1 > 0.25]
+    rows += [{"year": int(h), "series": "This programme, online at year end (model)", "gw": gw}
+             for h, gw in zip(year_end["half"], year_end["online_gw"])]
+    return pd.DataFrame(rows)
+
+
+def fig_context(df: pd.DataFrame) -> charts.Figure:
+    """Return the programme's GW against OpenAI's installed compute and today's largest single cluster."""
+    c = context(df)
+    c["year_str"] = c["year"].astype(str)
+    largest = data.fact_row("largest_cluster_gw")
+    bars = alt.Chart(c).mark_bar().encode(
+        x=alt.X("year_str:O", title="Year"), y=alt.Y("gw:Q", title="Power (GW)"),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(
+            domain=["OpenAI's total compute (reported)", "This programme, online at year end (model)"],
+            range=[charts.PALETTE["other"], charts.PALETTE["OpenAI"]])),
+        tooltip=["year_str", "series", alt.Tooltip("gw:Q", format=".2f", title="GW")])
+    rule = alt.Chart(pd.DataFrame({"gw": [float(largest["value"])],
+                                   "text": [f"Largest cluster running, {largest['as_of']}: "
+                                            f"{prose.num(float(largest['value']), 1)} GW"]}))
+    line = rule.mark_rule(strokeDash=[5, 3], color=charts.PALETTE["accent"]).encode(y="gw:Q")
+    label = rule.mark_text(align="left", x=4, dy=-7, fontSize=10, color=charts.PALETTE["accent"]).encode(
+        y="gw:Q", text="text:N")
+    chart = (bars + line + label).properties(title=alt.Title(
+        "The programme against OpenAI's compute today and the largest clusters",
+        subtitle="OpenAI's compute across all suppliers, as its CFO reported; programme GW as the scenario assumes"))
+    k = key_numbers(df)
+    return charts.figure(chart, source=("OpenAI CFO Sarah Friar via The Decoder (2026-01-19); xAI Colossus 2 "
+                                        "(198 Crowdfunding News quoting Elon Musk, 2026-01-19); Ten Gigawatts model"),
+                         description=(
+        f"Bar chart: OpenAI's compute was {prose.num(data.fact('openai_compute_gw_2025'), 1)} GW at the end of 2025; "
+        f"the programme reaches {prose.num(k['final_gw'])} GW; the largest single cluster is about "
+        f"{prose.num(float(largest['value']), 1)} GW."))
+
+
+def context_note(df: pd.DataFrame) -> prose.Markdown:
+    """Return the programme set against OpenAI's installed compute and the largest clusters."""
+    k = key_numbers(df)
+    gw25 = data.fact("openai_compute_gw_2025")
+    gw23 = data.fact("openai_compute_gw_2023")
+    largest = data.fact("largest_cluster_gw")
+    return prose.md(
+        f"OpenAI's compute across all its suppliers grew from {prose.num(gw23, 1)} GW at the end of 2023 to about "
+        f"{prose.num(gw25, 1)} GW at the end of 2025, according to its finance chief. At "
+        f"{prose.num(k['final_gw'])} GW, this programme alone would be {prose.num(k['final_gw'] / gw25, 1)} times "
+        f"that, and {prose.num(k['final_gw'] / largest, 0)} times the largest AI cluster reported running in "
+        f"early 2026 (about {prose.num(largest, 1)} GW; larger campuses such as Abilene were still being completed). @tbl-roadmap-clusters lists the largest sites."
+    )
+
+
+def clusters_table() -> tables.Table:
+    """Return today's largest AI clusters and OpenAI's installed compute, with sources."""
+    from ..deal import with_sources
+    f = data.table("facts")
+    f = f[f["fact_id"].str.startswith("cluster_") | f["fact_id"].str.startswith("openai_compute_gw_")].copy()
+    names = {"cluster_xai_colossus2_gw": "xAI Colossus 2 (Memphis)",
+             "cluster_stargate_abilene_gw": "OpenAI/Oracle Stargate (Abilene)",
+             "cluster_anthropic_new_carlisle_gw": "Anthropic/Amazon (New Carlisle)",
+             "cluster_meta_prometheus_gw": "Meta Prometheus (Ohio)"}
+    f["site"] = f["fact_id"].map(names).fillna(
+        f["fact_id"].str.replace("openai_compute_gw_", "OpenAI total compute, end-", regex=False))
+    f = with_sources(f)
+    return tables.table(f, {
+        "site": tables.Col("Site or fleet"),
+        "value": tables.Col("Power (GW)", 1),
+        "as_of": tables.Col("As of"),
+        "citation": tables.Col("Source (publisher, date)"),
+    }, note="Source: data/facts.csv; cluster power is planned or reported facility power, not verified on site.")

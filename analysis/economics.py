@@ -1,0 +1,249 @@
+"""Economics: capital per GW, NVIDIA's revenue against its investment, OpenAI's funding need, depreciation
+and the cost of a unit of compute.
+
+Public API (USD bn unless a column says otherwise):
+- capex_split(a): capital per GW and per half-year, NVIDIA content and the rest;
+- recycling(a): NVIDIA revenue from the programme against the investment it releases, by half-year;
+- funding(a): per calendar year, capital net of NVIDIA's investment against OpenAI's revenue;
+- depreciation(a, lives): straight-line depreciation by half-year for each useful life;
+- compute_cost(a): cost of a unit of compute for each NVIDIA platform, and trend_pct_per_year();
+- key_numbers(a): the chapter's headline numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import data, roadmap
+from .assumptions import Assumptions
+from .units import GW_PER_KW, HOURS_PER_YEAR
+
+#: First calendar year of OpenAI revenue the projection grows from (data/facts.csv).
+REVENUE_BASE_FACT = "openai_revenue_2025_usd_bn"
+REVENUE_BASE_YEAR = 2025
+
+
+def _roadmap(a: Assumptions, result: pd.DataFrame | None) -> pd.DataFrame:
+    return roadmap.run(a) if result is None else result
+
+
+def capex_split(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return capital per GW (NVIDIA content and the rest) and capital spent, by half-year."""
+    df = _roadmap(a, result)
+    out = df[["half", "half_label", "added_gw", "online_gw"]].copy()
+    out["capex_nvidia_usd_bn"] = df["capex_nvidia_usd_bn"]
+    out["capex_other_usd_bn"] = df["capex_usd_bn"] - df["capex_nvidia_usd_bn"]
+    out["capex_usd_bn"] = df["capex_usd_bn"]
+    added = df["added_gw"].where(df["added_gw"] > 0)
+    out["capex_nvidia_usd_bn_per_gw"] = out["capex_nvidia_usd_bn"] / added
+    out["capex_other_usd_bn_per_gw"] = out["capex_other_usd_bn"] / added
+    out["capex_usd_bn_per_gw"] = out["capex_usd_bn"] / added
+    return out
+
+
+def recycling(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return NVIDIA's revenue from the programme and the investment it releases, by half-year.
+
+    NVIDIA's revenue is its content in the GW added that half-year (booked when the capacity comes
+    online); recycling_ratio = investment / revenue, i.e. how much of each revenue dollar NVIDIA puts
+    back into OpenAI. Cumulative columns carry '_cum'.
+    """
+    df = _roadmap(a, result)
+    out = df[["half", "half_label", "added_gw"]].copy()
+    out["nvidia_revenue_usd_bn"] = df["capex_nvidia_usd_bn"]
+    out["investment_usd_bn"] = df["investment_released_usd_bn"]
+    out["net_to_nvidia_usd_bn"] = out["nvidia_revenue_usd_bn"] - out["investment_usd_bn"]
+    out["nvidia_gross_profit_usd_bn"] = out["nvidia_revenue_usd_bn"] * a.nvidia_gross_margin
+    rev = out["nvidia_revenue_usd_bn"]
+    out["recycling_ratio"] = (out["investment_usd_bn"] / rev.where(rev > 0)).astype(float)
+    out["nvidia_revenue_cum_usd_bn"] = rev.cumsum()
+    out["investment_cum_usd_bn"] = out["investment_usd_bn"].cumsum()
+    out["net_to_nvidia_cum_usd_bn"] = out["net_to_nvidia_usd_bn"].cumsum()
+    cum = out["nvidia_revenue_cum_usd_bn"]
+    out["recycling_ratio_cum"] = (out["investment_cum_usd_bn"] / cum.where(cum > 0)).astype(float)
+    return out
+
+
+def openai_revenue_usd_bn(a: Assumptions, years) -> np.ndarray:
+    """Return OpenAI's projected revenue for calendar years: the 2025 figure grown at the assumed rate."""
+    base = data.fact(REVENUE_BASE_FACT)
+    years = np.asarray(years, float)
+    return base * (1.0 + a.openai_revenue_growth_pct_per_year / 100.0) ** (years - REVENUE_BASE_YEAR)
+
+
+def depreciation(a: Assumptions, lives=None, result: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return straight-line depreciation by half-year for each useful life of the NVIDIA content.
+
+    Each half-year's cohort depreciates from the half it comes online: NVIDIA content over the useful
+    life, everything else over facility_life_years. Long format: half, half_label, year, life_years,
+    depreciation_usd_bn (per half-year), nvidia_part_usd_bn.
+    """
+    df = _roadmap(a, result)
+    lives = tuple(a.useful_life_options_years if lives is None else lives)
+    t = df["half"].to_numpy()
+    starts = t[:, None]                            # cohort (rows) x half (cols)
+    ends = t[None, :] + 0.5
+
+    def share(life: float) -> np.ndarray:
+        """Fraction of a cohort's cost written off in each half: overlap of the half with its life."""
+        overlap = np.clip(np.minimum(ends, starts + life) - np.maximum(t[None, :], starts), 0.0, 0.5)
+        return overlap / life
+
+    nvidia = df["capex_nvidia_usd_bn"].to_numpy()
+    other = (df["capex_usd_bn"] - df["capex_nvidia_usd_bn"]).to_numpy()
+    other_dep = other @ share(a.facility_life_years)
+    frames = []
+    for life in lives:
+        nv = nvidia @ share(float(life))
+        frames.append(pd.DataFrame({"half": t, "half_label": df["half_label"], "year": np.floor(t).astype(int),
+                                    "life_years": float(life), "nvidia_part_usd_bn": nv,
+                                    "depreciation_usd_bn": nv + other_dep}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def funding(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return, per calendar year, the programme's capital, NVIDIA's investment, the capital left to fund,
+    the yearly carrying cost (depreciation at the central life plus electricity) and OpenAI's revenue."""
+    df = _roadmap(a, result)
+    year = np.floor(df["half"]).astype(int)
+    dep = depreciation(a, (a.gpu_useful_life_years,), df)
+    elec = df["energy_twh_per_year"] * a.electricity_price_usd_per_mwh / 1e3 / 2  # per half-year
+    per_half = pd.DataFrame({"year": year, "capex_usd_bn": df["capex_usd_bn"],
+                             "investment_usd_bn": df["investment_released_usd_bn"],
+                             "depreciation_usd_bn": dep["depreciation_usd_bn"].to_numpy(),
+                             "electricity_usd_bn": elec.to_numpy()})
+    out = per_half.groupby("year", as_index=False).sum()
+    out["funding_need_usd_bn"] = out["capex_usd_bn"] - out["investment_usd_bn"]
+    out["carrying_cost_usd_bn"] = out["depreciation_usd_bn"] + out["electricity_usd_bn"]
+    out["openai_revenue_usd_bn"] = openai_revenue_usd_bn(a, out["year"])
+    out["funding_need_to_revenue"] = out["funding_need_usd_bn"] / out["openai_revenue_usd_bn"]
+    out["carrying_cost_to_revenue"] = out["carrying_cost_usd_bn"] / out["openai_revenue_usd_bn"]
+    return out
+
+
+def sourced_openai_finance() -> pd.DataFrame:
+    """Return OpenAI's sourced revenue and cash-burn figures as year, series, value_usd_bn, source."""
+    from .deal import with_sources
+    facts = data.table("facts")
+    f = facts[facts["topic"] == "openai_finance"].copy()
+    rows = []
+    for _, r in f.iterrows():
+        fid = r["fact_id"]
+        if fid.startswith("openai_revenue_") and fid.endswith("_usd_bn"):
+            series = "Revenue (reported or target)"
+        elif fid.startswith("openai_cash_burn_") and fid.endswith("_usd_bn"):
+            series = "Cash burn (projection reported)"
+        else:
+            continue
+        year = int(str(r["as_of"])[:4])
+        rows.append({"year": year, "series": series, "value_usd_bn": r["value"], "fact_id": fid,
+                     "source_id": r["source_id"]})
+    return with_sources(pd.DataFrame(rows))
+
+
+def _units_per_gw(a: Assumptions, p: pd.DataFrame) -> pd.DataFrame:
+    """Return racks, packages and dense PFLOP/s per GW of programme power for each platform."""
+    it_per_gw = 1.0 / a.pue if a.power_basis == "facility" else 1.0
+    racks = it_per_gw * (1.0 - a.non_accelerator_it_share) / (p["rack_power_kw"] * GW_PER_KW)
+    return pd.DataFrame({"racks_per_gw": racks, "packages_per_gw": racks * p["accelerators_per_rack"],
+                         "fp8_pflops_per_gw": racks * p["fp8_dense_pflops_per_rack"],
+                         "fp4_pflops_per_gw": racks * p["fp4_dense_pflops_per_rack"]}, index=p.index)
+
+
+def compute_cost(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the cost of a unit of compute for each NVIDIA platform.
+
+    Capital per GW is the scenario's, moved by its yearly trend to the platform's first deployable
+    half-year (never before the programme starts). The unit is one PFLOP/s of dense FP8 (and FP4)
+    throughput; the running cost adds straight-line depreciation (NVIDIA content over the central
+    useful life, the rest over the facility life) and electricity at the scenario's utilisation.
+    """
+    p = (data.platforms() if platforms is None else platforms).copy()
+    prog = roadmap.programme_platforms(a, p)
+    p["deployable_half"] = prog["deployable_half"].reindex(p.index).fillna(p["availability_half"])
+    p["in_programme"] = p.index.isin(prog.index)
+    years = np.maximum(p["deployable_half"] - a.start_half, 0.0)
+    trend = (1.0 + a.capex_change_pct_per_year / 100.0) ** years
+    u = _units_per_gw(a, p)
+    out = pd.concat([p, u], axis=1)
+    out["capex_usd_bn_per_gw"] = a.capex_total_usd_bn_per_gw * trend
+    out["capex_nvidia_usd_bn_per_gw"] = a.capex_nvidia_usd_bn_per_gw * trend
+    facility_gw = 1.0 if a.power_basis == "facility" else a.pue
+    energy_twh = facility_gw * a.utilisation * HOURS_PER_YEAR / 1e3
+    out["annual_cost_usd_bn_per_gw"] = (out["capex_nvidia_usd_bn_per_gw"] / a.gpu_useful_life_years
+                                        + (out["capex_usd_bn_per_gw"] - out["capex_nvidia_usd_bn_per_gw"])
+                                        / a.facility_life_years
+                                        + energy_twh * a.electricity_price_usd_per_mwh / 1e3)
+    out["capex_usd_per_fp8_pflops"] = out["capex_usd_bn_per_gw"] * 1e9 / out["fp8_pflops_per_gw"]
+    out["capex_usd_per_fp4_pflops"] = out["capex_usd_bn_per_gw"] * 1e9 / out["fp4_pflops_per_gw"]
+    out["usd_per_package_hour"] = out["annual_cost_usd_bn_per_gw"] * 1e9 / (out["packages_per_gw"] * HOURS_PER_YEAR)
+    delivered = out["fp8_pflops_per_gw"] * HOURS_PER_YEAR * a.utilisation
+    out["usd_per_fp8_pflops_hour"] = out["annual_cost_usd_bn_per_gw"] * 1e9 / delivered
+    # USD m per MW-year of IT power, the unit of Epoch AI's cost-of-ownership estimate.
+    out["usd_m_per_it_mw_year"] = out["annual_cost_usd_bn_per_gw"] / (1.0 / a.pue if a.power_basis == "facility" else 1.0)
+    return out.reset_index().rename(columns={"index": "platform"}).sort_values("availability_half",
+                                                                             ignore_index=True)
+
+
+def trend_pct_per_year(cost: pd.DataFrame, column: str = "capex_usd_per_fp8_pflops",
+                       only_programme: bool = True) -> float:
+    """Return the yearly % change of a cost column across platforms (log-linear fit on availability)."""
+    c = cost[cost["in_programme"]] if only_programme else cost
+    if len(c) < 2:
+        return float("nan")
+    slope = np.polyfit(c["availability_half"].to_numpy(float), np.log(c[column].to_numpy(float)), 1)[0]
+    return float((np.exp(slope) - 1.0) * 100.0)
+
+
+def key_numbers(a: Assumptions, result: pd.DataFrame | None = None) -> dict[str, float | str]:
+    """Return the economics chapter's headline numbers for one scenario."""
+    df = _roadmap(a, result)
+    r = recycling(a, df)
+    f = funding(a, df)
+    dep = depreciation(a, None, df)
+    annual_dep = dep.groupby(["life_years", "year"])["depreciation_usd_bn"].sum()
+    peak_dep = annual_dep.groupby(level=0).max()
+    cost = compute_cost(a)
+    prog = cost[cost["in_programme"]]
+    peak = f.loc[f["funding_need_usd_bn"].idxmax()]
+    window = f[(f["year"] >= 2026) & (f["year"] <= 2030)]
+    last = r.iloc[-1]
+    return {
+        "capex_usd_bn_per_gw": a.capex_total_usd_bn_per_gw,
+        "capex_nvidia_usd_bn_per_gw": a.capex_nvidia_usd_bn_per_gw,
+        "capex_other_usd_bn_per_gw": a.capex_total_usd_bn_per_gw - a.capex_nvidia_usd_bn_per_gw,
+        "nvidia_share_of_capex": a.capex_nvidia_usd_bn_per_gw / a.capex_total_usd_bn_per_gw,
+        "capex_total_usd_bn": float(df["capex_usd_bn"].sum()),
+        "nvidia_revenue_usd_bn": float(last["nvidia_revenue_cum_usd_bn"]),
+        "investment_usd_bn": float(last["investment_cum_usd_bn"]),
+        "net_to_nvidia_usd_bn": float(last["net_to_nvidia_cum_usd_bn"]),
+        "recycling_ratio": float(last["recycling_ratio_cum"]) if pd.notna(last["recycling_ratio_cum"]) else 0.0,
+        "revenue_per_invested_usd": (float(last["nvidia_revenue_cum_usd_bn"] / last["investment_cum_usd_bn"])
+                                     if last["investment_cum_usd_bn"] > 0 else float("inf")),
+        "investment_to_gross_profit": (float(last["investment_cum_usd_bn"]
+                                             / (last["nvidia_revenue_cum_usd_bn"] * a.nvidia_gross_margin))
+                                       if last["nvidia_revenue_cum_usd_bn"] > 0 else 0.0),
+        "peak_funding_year": int(peak["year"]),
+        "peak_funding_need_usd_bn": float(peak["funding_need_usd_bn"]),
+        "peak_funding_revenue_usd_bn": float(peak["openai_revenue_usd_bn"]),
+        "funding_need_2026_2030_usd_bn": float(window["funding_need_usd_bn"].sum()),
+        "revenue_2026_2030_usd_bn": float(window["openai_revenue_usd_bn"].sum()),
+        "carrying_cost_end_usd_bn": float(f["carrying_cost_usd_bn"].iloc[-1]),
+        "end_year": int(f["year"].iloc[-1]),
+        "revenue_end_usd_bn": float(f["openai_revenue_usd_bn"].iloc[-1]),
+        "dep_peak_short_usd_bn": float(peak_dep.iloc[0]),
+        "dep_peak_long_usd_bn": float(peak_dep.iloc[-1]),
+        "life_short_years": float(peak_dep.index[0]),
+        "life_long_years": float(peak_dep.index[-1]),
+        "first_platform": str(prog["platform"].iloc[0]),
+        "last_platform": str(prog["platform"].iloc[-1]),
+        "cost_fp8_first_usd": float(prog["capex_usd_per_fp8_pflops"].iloc[0]),
+        "cost_fp8_last_usd": float(prog["capex_usd_per_fp8_pflops"].iloc[-1]),
+        "cost_trend_pct_per_year": trend_pct_per_year(cost),
+        "usd_per_package_hour_first": float(prog["usd_per_package_hour"].iloc[0]),
+        "usd_per_fp8_pflops_hour_first": float(prog["usd_per_fp8_pflops_hour"].iloc[0]),
+        "usd_m_per_it_mw_year_first": float(prog["usd_m_per_it_mw_year"].iloc[0]),
+        "epoch_tco_usd_m_per_mw_year": data.fact("epoch_tco_usd_m_per_mw_year"),
+        "epoch_hw_trend_pct_per_year": -data.fact("ml_hw_price_performance_improvement_pct_per_year"),
+    }

@@ -1,0 +1,345 @@
+"""The HTML report as readers get it: opened from disk in Chromium with the network blocked.
+
+Each built page (the base report and every scenario's variant) is loaded once from file:// with every
+request other than the page itself aborted and recorded. The checks then read what the browser drew:
+every chart has marks, no console errors, no request left the file, every link resolves, every chart
+has a text description. Screenshots of each chapter land in test-artifacts/html/ for people to look at.
+The last test injects one defect of each kind into a copy of the page and shows each check catches it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from analysis import assumptions
+from conftest import ARTIFACTS, PLACEHOLDER
+
+pytestmark = [pytest.mark.build, pytest.mark.browser]
+
+#: The pages a reader opens: the base report at the top and one per scenario.
+PAGES = ["index"] + assumptions.scenario_names()
+CHART_TIMEOUT_S = 30.0
+
+
+# What the page holds once drawn: charts with their marks and descriptions, chapters, links, ids.
+PAGE_STATE_JS = r"""
+() => {
+  const LEAVES = new Set(['path', 'rect', 'line', 'circle', 'ellipse', 'polygon', 'polyline', 'image', 'text']);
+  const marks = (svg) => {
+    let n = 0;
+    for (const g of svg.querySelectorAll('g.role-mark')) {
+      for (const el of g.children) {
+        const tag = el.tagName.toLowerCase();
+        if (!LEAVES.has(tag)) continue;
+        if (tag === 'path' && !(el.getAttribute('d') || '').trim()) continue;
+        if (tag === 'text' && !el.textContent.trim()) continue;
+        n++;
+      }
+    }
+    return n;
+  };
+  const charts = [...document.querySelectorAll('div.tengw-chart')].map(d => {
+    const svg = d.querySelector('svg');
+    const box = svg ? svg.getBoundingClientRect() : null;
+    const fig = d.closest('figure');
+    return {
+      id: d.id, role: d.getAttribute('role'), label: d.getAttribute('aria-label') || '',
+      svg: !!svg, marks: svg ? marks(svg) : 0,
+      width: box ? box.width : 0, height: box ? box.height : 0,
+      figure: fig ? fig.id : '', caption: fig && fig.querySelector('figcaption') ? fig.querySelector('figcaption').textContent.trim() : '',
+    };
+  });
+  const main = document.querySelector('main');
+  const chapters = [...document.querySelectorAll('main > h1')].filter(h => !h.classList.contains('title'))
+    .map(h => ({id: h.id, text: h.textContent.replace(/\s+/g, ' ').trim()}));
+  const links = [...document.querySelectorAll('a[href]')].map(a => ({
+    raw: a.getAttribute('href'), href: a.href, toc: !!a.closest('nav#TOC'),
+    resolves: a.getAttribute('href').startsWith('#') ? !!document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1))) : null,
+  }));
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  const captions = [...document.querySelectorAll('figure > figcaption .caption-label')].map(c => c.textContent.trim());
+  return {charts, chapters, links, ids, captions, text: main ? main.innerText : '',
+          scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth};
+}
+"""
+
+
+@dataclass
+class PageReport:
+    """What Chromium saw on one page."""
+
+    path: Path
+    state: dict = field(default_factory=dict)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # every request other than the page itself
+    screenshots: list[Path] = field(default_factory=list)
+
+    # --- the checks, each returning the problems it found -------------------------------------
+
+    def charts_without_marks(self) -> list[str]:
+        return [f"{c['id']} ({c['figure']}): " + ("no SVG drawn" if not c["svg"] else
+                f"{c['marks']} marks, {c['width']:.0f}x{c['height']:.0f}px")
+                for c in self.state["charts"] if not c["svg"] or c["marks"] == 0 or c["height"] < 20]
+
+    def charts_without_description(self) -> list[str]:
+        """Charts a screen reader cannot describe: in the markup (no script) or once Vega has drawn."""
+        bad = []
+        markup = {m.group(1): m.group(0) for m in
+                  re.finditer(r'<div class="tengw-chart" id="([^"]+)"[^>]*>', self.path.read_text(encoding="utf-8"))}
+        for c in self.state["charts"]:
+            label = c["label"].strip()
+            tag = markup.get(c["id"], "")
+            static = re.search(r'aria-label="([^"]*)"', tag)
+            # Vega turns role="img" into the ARIA graphics role; both are read out with their label.
+            if (c["role"] not in ("img", "graphics-document") or len(label) < 20 or PLACEHOLDER.search(label)
+                    or 'role="img"' not in tag or not static or len(static.group(1).strip()) < 20):
+                bad.append(f"{c['id']} ({c['figure']}): role={c['role']!r} aria-label={label!r}, markup {tag[:120]!r}")
+        return bad
+
+    def broken_links(self) -> list[str]:
+        """In-page anchors whose target id is missing, and links to files that do not exist."""
+        bad = []
+        for link in self.state["links"]:
+            raw, href = link["raw"], link["href"]
+            if raw.startswith("#"):
+                if not link["resolves"]:
+                    bad.append(f"{raw} (in {'TOC' if link['toc'] else 'text'}) has no target")
+            elif href.startswith("file://"):
+                target = Path(unquote(urlparse(href).path))
+                if not target.exists():
+                    bad.append(f"{raw} -> {target} does not exist")
+            elif not re.match(r"^(https?|mailto):", href):
+                bad.append(f"{raw}: unexpected link scheme")
+        return bad
+
+    def toc_problems(self) -> list[str]:
+        """Every chapter is listed in the table of contents, and ids are unique."""
+        toc = {link["raw"] for link in self.state["links"] if link["toc"]}
+        problems = [f"chapter {c['text']!r} (#{c['id']}) is not in the table of contents"
+                    for c in self.state["chapters"] if f"#{c['id']}" not in toc]
+        if not self.state["chapters"]:
+            problems.append("no chapter headings found")
+        seen: set[str] = set()
+        problems += [f"duplicate id {i!r}" for i in self.state["ids"] if i in seen or seen.add(i)]
+        return problems
+
+    def numbering_problems(self) -> list[str]:
+        """Figures and tables are numbered 1..n in document order."""
+        problems = []
+        labels = [re.match(r"^(Figure|Table)\s+(\d+)\W*$", c) for c in self.state["captions"]]
+        problems = [f"caption label {c!r} is not 'Figure n' or 'Table n'"
+                    for c, m in zip(self.state["captions"], labels) if not m]
+        for word in ("Figure", "Table"):
+            got = [int(m.group(2)) for m in labels if m and m.group(1) == word]
+            if got != list(range(1, len(got) + 1)):
+                problems.append(f"{word}s are numbered {got}, not 1..{len(got)} in order")
+        return problems
+
+    def placeholder_text(self) -> list[str]:
+        text = self.state["text"]
+        return [f"{m.group(0)!r} in …{text[max(0, m.start() - 60):m.end() + 30]!r}…"
+                for m in PLACEHOLDER.finditer(text)]
+
+
+def _wait_for_charts(page, deadline: float) -> None:
+    """Wait until every chart holds an SVG with marks; give up early on script errors."""
+    js = ("() => [...document.querySelectorAll('div.tengw-chart')].map(d => { const s = d.querySelector('svg');"
+          " return s ? s.querySelectorAll('g.role-mark > *').length : -1; })")
+    drawn_at = None
+    while time.monotonic() < deadline:
+        counts = page.evaluate(js)
+        if all(n > 0 for n in counts):
+            return
+        if all(n >= 0 for n in counts):  # all SVGs are in; an empty one may still be filling
+            drawn_at = drawn_at or time.monotonic()
+            if time.monotonic() - drawn_at > 2.0:
+                return
+        page.wait_for_timeout(100)
+
+
+def inspect_page(browser, path: Path, shots: Path | None = None) -> PageReport:
+    """Open one HTML file offline in Chromium and return what it drew, logged and requested."""
+    report = PageReport(path=path)
+    url = path.resolve().as_uri()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+
+    def route(r):
+        req_url = r.request.url
+        if req_url.split("#")[0] == url:
+            r.continue_()
+        else:
+            report.requests.append(req_url[:200])
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and report.console_errors.append(m.text[:500]))
+    page.on("pageerror", lambda e: report.page_errors.append(str(e)[:500]))
+    page.on("request", lambda r: r.url.split("#")[0] != url and not r.url.startswith(("data:", "blob:"))
+            and r.url[:200] not in report.requests and report.requests.append(r.url[:200]))
+    try:
+        page.goto(url, wait_until="load")
+        _wait_for_charts(page, time.monotonic() + CHART_TIMEOUT_S)
+        report.state = page.evaluate(PAGE_STATE_JS)
+        if shots is not None:
+            report.screenshots = _chapter_screenshots(page, shots)
+    finally:
+        context.close()
+    return report
+
+
+def _chapter_screenshots(page, folder: Path) -> list[Path]:
+    """Save one PNG per chapter: the main column from its H1 down to the next."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    boxes = page.evaluate("""() => {
+      const main = document.querySelector('main').getBoundingClientRect();
+      const hs = [...document.querySelectorAll('main > h1')].filter(h => !h.classList.contains('title'));
+      const end = main.bottom + window.scrollY;
+      return hs.map((h, i) => ({id: h.id || ('chapter-' + i), x: main.left, width: main.width,
+        top: h.getBoundingClientRect().top + window.scrollY,
+        bottom: i + 1 < hs.length ? hs[i + 1].getBoundingClientRect().top + window.scrollY : end}));
+    }""")
+    out = []
+    for i, b in enumerate(boxes, 1):
+        target = folder / f"{i:02d}-{re.sub(r'[^A-Za-z0-9_-]', '_', b['id'])}.png"
+        clip = {"x": b["x"], "y": max(0, b["top"] - 10), "width": b["width"],
+                "height": max(50, min(b["bottom"] - b["top"], 12000))}
+        page.screenshot(path=str(target), clip=clip, full_page=True)
+        out.append(target)
+    return out
+
+
+def page_path(output_dir: Path, name: str) -> Path:
+    return output_dir / "index.html" if name == "index" else output_dir / name / "index.html"
+
+
+@pytest.fixture(scope="module")
+def pages(browser, built_report):
+    """Each page inspected once, on first use."""
+    cache: dict[str, PageReport] = {}
+
+    def get(name: str) -> PageReport:
+        if name not in cache:
+            path = page_path(built_report, name)
+            assert path.exists(), f"the build did not write {path}"
+            # The top page is the base scenario; its copy under base/ needs no second set of pictures.
+            shots = None if name == "base" else ARTIFACTS / "html" / ("base" if name == "index" else name)
+            cache[name] = inspect_page(browser, path, shots)
+        return cache[name]
+    return get
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_chart_draws_marks(pages, name):
+    page = pages(name)
+    assert page.state["charts"], f"{page.path}: no charts found"
+    assert not page.charts_without_marks(), f"{page.path}: charts drew nothing: {page.charts_without_marks()}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_console_errors(pages, name):
+    page = pages(name)
+    assert not page.console_errors and not page.page_errors, (
+        f"{page.path}: console errors {page.console_errors}, uncaught exceptions {page.page_errors}")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_request_leaves_the_file(pages, name):
+    page = pages(name)
+    assert not page.requests, f"{page.path} asked for {page.requests} (the page must be self-contained)"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_toc_and_cross_reference_links_resolve(pages, name):
+    page = pages(name)
+    assert not page.broken_links(), f"{page.path}: broken links {page.broken_links()}"
+    assert not page.toc_problems(), f"{page.path}: {page.toc_problems()}"
+    refs = [link for link in page.state["links"] if re.match(r"#(fig|tbl|sec)-", link["raw"]) and not link["toc"]]
+    if page.state["charts"]:
+        assert refs, f"{page.path}: no cross-reference links at all (@fig-/@tbl-/@sec- in the prose)"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_chart_has_a_text_description(pages, name):
+    page = pages(name)
+    assert not page.charts_without_description(), (
+        f"{page.path}: charts without a screen-reader description: {page.charts_without_description()}")
+    unplaced = [c["id"] for c in page.state["charts"] if not c["figure"].startswith("fig-") or not c["caption"]]
+    assert not unplaced, f"{page.path}: charts outside a captioned figure: {unplaced}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_figures_and_tables_are_numbered_in_order(pages, name):
+    page = pages(name)
+    assert not page.numbering_problems(), f"{page.path}: {page.numbering_problems()}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_placeholder_or_unresolved_text(pages, name):
+    page = pages(name)
+    assert page.state["text"].strip(), f"{page.path}: empty main text"
+    assert not page.placeholder_text(), f"{page.path}: {page.placeholder_text()}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_does_not_scroll_sideways(pages, name):
+    page = pages(name)
+    assert page.state["scrollWidth"] <= page.state["innerWidth"], (
+        f"{page.path}: page is {page.state['scrollWidth']}px wide in a {page.state['innerWidth']}px window")
+
+
+def test_a_screenshot_of_each_chapter_is_saved(pages):
+    page = pages("index")
+    assert len(page.screenshots) == len(page.state["chapters"]) > 0
+    for shot in page.screenshots:
+        assert shot.stat().st_size > 2000, f"{shot} looks empty"
+
+
+# --- the checks can fail ---------------------------------------------------------------------
+
+def _inject(html: str) -> tuple[str, dict[str, str]]:
+    """Return a copy of the page with one defect of each kind, and the ids of the charts it broke."""
+    specs = list(re.finditer(r'<script type="application/json" id="(vis-[0-9a-f]+)-spec">(.*?)</script>', html, re.S))
+    assert len(specs) >= 2, "need two charts to break"
+    empty, mute = specs[0].group(1), specs[1].group(1)
+    spec = json.loads(specs[0].group(2).replace("<\\/", "</"))
+    for name in spec.get("datasets", {}):
+        spec["datasets"][name] = []
+    if "values" in spec.get("data", {}):
+        spec["data"]["values"] = []
+    payload = json.dumps(spec).replace("</", "<\\/")
+    html = html.replace(specs[0].group(0), f'<script type="application/json" id="{empty}-spec">{payload}</script>')
+    # The second chart loses its description (in the markup and in the script that restores it).
+    div = re.search(rf'<div class="tengw-chart" id="{mute}"[^>]*>', html).group(0)
+    html = html.replace(div, f'<div class="tengw-chart" id="{mute}">')
+    html = re.sub(rf'(vegaEmbed\("#{mute}".*?setAttribute\("aria-label", )"[^"]*"', r'\1""', html, flags=re.S)
+    first_h1 = re.search(r"<h1 [^>]*>", html.split("</header>", 1)[1]).group(0)
+    defects = ('<p>See <a href="#fig-does-not-exist">Figure 99</a>; capital reaches $nanbn.</p>'
+               '<img src="https://example.com/pixel.png" alt="">'
+               '<script>console.error("injected defect");</script>')
+    html = html.replace(first_h1, defects + first_h1, 1)
+    return html, {"empty": empty, "mute": mute}
+
+
+def test_checks_catch_injected_defects(browser, built_report, tmp_path):
+    """An empty chart, a missing description, a broken link, a request out, a console error, a NaN."""
+    html, broken = _inject(page_path(built_report, "index").read_text(encoding="utf-8"))
+    copy = tmp_path / "index.html"
+    copy.write_text(html, encoding="utf-8")
+    page = inspect_page(browser, copy)
+    assert [p.split(" ")[0] for p in page.charts_without_marks()] == [broken["empty"]]
+    assert [p.split(" ")[0] for p in page.charts_without_description()] == [broken["mute"]]
+    assert any(p.startswith("#fig-does-not-exist") for p in page.broken_links())
+    assert any("example.com" in r for r in page.requests)
+    assert any("injected defect" in e for e in page.console_errors)
+    assert any("nan" in p for p in page.placeholder_text())

@@ -1,0 +1,308 @@
+"""The PDF as readers get it: chapters, numbered figures and tables, the key numbers, clean text on the page.
+
+Expectations come from outside the PDF: chapter headings from _quarto.yml and each chapter's first H1,
+figures and tables from the executed notebooks, key numbers recomputed with the library and formatted
+with the prose helpers. The last tests damage copies of the PDF and show each check catches it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pymupdf
+import pytest
+
+from analysis import assumptions, charts, paths, prose, render, roadmap, tables
+from analysis.views import roadmap as roadmap_view
+from conftest import PLACEHOLDER, chapter_heading, quarto_chapters
+
+pytestmark = pytest.mark.build
+
+#: Every PDF a reader can download: the base report at the top and one per scenario.
+PDFS = ["report"] + assumptions.scenario_names()
+ROADMAP_CHAPTER = "chapters/compute_roadmap.ipynb"
+TOLERANCE_PT = 1.0
+
+
+def pdf_path(output_dir: Path, name: str) -> Path:
+    project = render.read_project()
+    sub = output_dir if name == "report" else output_dir / name
+    return sub / f"{project.output_file}.pdf"
+
+
+def scenario_of(name: str) -> str:
+    return "base" if name == "report" else name
+
+
+# --- text helpers ----------------------------------------------------------------------------
+
+QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "−": "-", "\u2060": "", "\u00ad": "",
+                        "\u200b": "", "…": "..."})
+
+
+def flat(text: str) -> str:
+    """Text with typographic quotes made plain and every run of whitespace one space."""
+    return re.sub(r"\s+", " ", text.translate(QUOTES)).strip()
+
+
+def squashed(text: str) -> str:
+    """Text without whitespace or hyphens, so line breaks and hyphenation do not matter."""
+    return re.sub(r"[\s\-‐‑–—*`]", "", text.translate(QUOTES))
+
+
+def page_texts(doc: pymupdf.Document) -> list[str]:
+    return [page.get_text() for page in doc]
+
+
+def chapters_in_outline(doc: pymupdf.Document) -> list[tuple[str, int]]:
+    """Level-1 bookmarks as (title without its number, 1-based page)."""
+    return [(flat(re.sub(r"^\d+(\.\d+)*\s+", "", title)), page) for level, title, page, *_ in doc.get_toc()
+            if level == 1]
+
+
+# --- expectations from outside the PDF -------------------------------------------------------
+
+def expected_headings() -> list[str]:
+    return [flat(chapter_heading(c).replace("*", "").replace("`", "")) for c in quarto_chapters()]
+
+
+def expected_floats(executed: Path) -> list[tuple[str, str]]:
+    """(Figure|Table, caption) for every figure and table the executed chapter notebooks show, in order."""
+    out = []
+    for chapter in quarto_chapters():
+        if not chapter.endswith(".ipynb"):
+            continue
+        nb = nbformat.read(executed / Path(chapter).name, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            opts = render.cell_options(cell.source)
+            for o in cell.get("outputs", []):
+                data = o.get("data", {})
+                if charts.Figure.mime in data:
+                    out.append(("Figure", opts.get("fig-cap", "")))
+                elif tables.Table.mime in data:
+                    out.append(("Table", opts.get("tbl-cap", "")))
+    return out
+
+
+def roadmap_key_numbers(scenario: str) -> list[str]:
+    """The roadmap chapter's headline numbers, recomputed with the library and formatted as the prose does."""
+    sc = assumptions.resolve(scenario)
+    k = roadmap_view.key_numbers(roadmap.run(sc.assumptions))
+    return [
+        k["first_half"], k["full_half"], k["end_half"],
+        f"{prose.num(k['final_gw'])} GW",
+        prose.num(k["racks_k"]),
+        f"{prose.num(k['accelerators_m'], 2)} million",
+        f"{prose.num(k['dies_m'], 2)} million",
+        f"{prose.num(k['fp4_eflops'], 0)} EFLOP/s",
+        f"{prose.num(k['fp8_eflops'], 0)} EFLOP/s",
+        f"{prose.num(k['energy_twh'])} TWh",
+        prose.usd_bn(k["capex_usd_bn"]),
+        prose.usd_bn(k["capex_nvidia_usd_bn"]),
+        prose.usd_bn(k["investment_usd_bn"]),
+    ]
+
+
+#: A number as the prose prints it: a date, or an optional $ or sign, digits, and a bn/tn/% suffix.
+NUMBER = re.compile(r"\d{4}-\d{2}-\d{2}|(?<![\w.,$-])(?:\$|-)?\d[\d,]*(?:\.\d+)?(?:bn|tn|%)?")
+
+
+def prose_numbers(executed: Path) -> list[str]:
+    """Every number the executed notebooks printed into their prose (text/markdown outputs)."""
+    found = []
+    for chapter in quarto_chapters():
+        if not chapter.endswith(".ipynb"):
+            continue
+        nb = nbformat.read(executed / Path(chapter).name, as_version=4)
+        for cell in nb.cells:
+            for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                data = o.get("data", {})
+                if "text/markdown" not in data or charts.Figure.mime in data or tables.Table.mime in data:
+                    continue
+                text = "".join(data["text/markdown"])
+                # Drop what is not shown as text: link targets, attributes, code, HTML tags, pipe tables.
+                text = re.sub(r"\]\([^)]*\)|\{[^}]*\}|`[^`]*`|<[^>]+>|^\|.*$|\[\^[^\]]*\]", " ", text, flags=re.M)
+                found += [m.group(0).rstrip(",.") for m in NUMBER.finditer(text)]
+    return sorted(set(n for n in found if re.search(r"\d", n)))
+
+
+# --- the checks, each returning the problems it found ----------------------------------------
+
+def heading_problems(doc: pymupdf.Document, headings: list[str]) -> list[str]:
+    outline = chapters_in_outline(doc)
+    problems = []
+    if [t for t, _ in outline] != headings:
+        problems.append(f"chapters in the PDF outline {[t for t, _ in outline]} are not {headings}")
+    body = squashed("".join(page_texts(doc)))
+    problems += [f"heading {h!r} not in the text" for h in headings if squashed(h) not in body]
+    pages = [p for _, p in outline]
+    if pages != sorted(set(pages)):
+        problems.append(f"chapters do not each start on a later page: {pages}")
+    return problems
+
+
+def float_problems(doc: pymupdf.Document, floats: list[tuple[str, str]]) -> list[str]:
+    body = squashed("".join(page_texts(doc)))
+    problems, counts = [], {"Figure": 0, "Table": 0}
+    for word, caption in floats:
+        counts[word] += 1
+        pattern = re.escape(f"{word}{counts[word]}") + r"[:.]" + re.escape(squashed(caption))
+        if not re.search(pattern, body):
+            problems.append(f"{word} {counts[word]} ({caption!r}) not found")
+    for word, n in counts.items():
+        numbered = {int(x) for x in re.findall(rf"{word}(\d+)[:.]", body)}
+        extra = sorted(numbered - set(range(1, n + 1)))
+        if extra:
+            problems.append(f"unexpected {word} numbers {extra} (the notebooks show {n})")
+    return problems
+
+
+def number_problems(text: str, numbers: list[str]) -> list[str]:
+    text = flat(text)
+    return [f"{n!r} not in the text" for n in numbers
+            if not re.search(r"(?<![\d.,])" + re.escape(flat(n)) + r"(?![\d])", text)]
+
+
+def placeholder_problems(doc: pymupdf.Document) -> list[str]:
+    out = []
+    for i, text in enumerate(page_texts(doc), 1):
+        text = flat(text)
+        out += [f"page {i}: {m.group(0)!r} in …{text[max(0, m.start() - 50):m.end() + 30]}…"
+                for m in PLACEHOLDER.finditer(text)]
+    return out
+
+
+def off_page_problems(doc: pymupdf.Document) -> list[str]:
+    """Text spans whose box is not inside the page (the text trace: get_text() clips at the page edge)."""
+    out = []
+    for i, page in enumerate(doc, 1):
+        r = page.rect
+        for span in page.get_texttrace():
+            text = "".join(chr(c[0]) for c in span["chars"])
+            if not text.strip() or span.get("type") == 3 or span.get("opacity", 1) == 0:  # invisible text
+                continue
+            x0, y0, x1, y1 = span["bbox"]
+            if (x0 < r.x0 - TOLERANCE_PT or y0 < r.y0 - TOLERANCE_PT or x1 > r.x1 + TOLERANCE_PT
+                    or y1 > r.y1 + TOLERANCE_PT):
+                out.append(f"page {i}: {text[:40]!r} at {tuple(round(v) for v in span['bbox'])}")
+    return out
+
+
+def chapter_text(doc: pymupdf.Document, heading: str) -> str:
+    """The text of the pages from a chapter's first page to the page before the next chapter."""
+    outline = chapters_in_outline(doc)
+    starts = [p for t, p in outline]
+    for i, (title, page) in enumerate(outline):
+        if title == heading:
+            end = starts[i + 1] - 1 if i + 1 < len(starts) else doc.page_count
+            return "\n".join(doc[p].get_text() for p in range(page - 1, max(page, end)))
+    raise AssertionError(f"chapter {heading!r} not in the PDF outline {[t for t, _ in outline]}")
+
+
+# --- tests -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def open_pdf(built_report):
+    opened: dict[str, pymupdf.Document] = {}
+
+    def get(name: str) -> pymupdf.Document:
+        if name not in opened:
+            path = pdf_path(built_report, name)
+            assert path.exists(), f"the build did not write {path}"
+            opened[name] = pymupdf.open(path)
+        return opened[name]
+    yield get
+    for doc in opened.values():
+        doc.close()
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_page_count_and_every_chapter_heading(open_pdf, name):
+    doc = open_pdf(name)
+    headings = expected_headings()
+    # Cover, contents, then each chapter starting on a page of its own.
+    assert doc.page_count >= len(headings) + 2, f"{doc.page_count} pages for {len(headings)} chapters"
+    problems = heading_problems(doc, headings)
+    assert not problems, "\n".join(problems)
+    assert doc.metadata.get("title") == render.read_project().title
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_every_numbered_figure_and_table(open_pdf, name):
+    floats = expected_floats(paths.BUILD / scenario_of(name))
+    assert floats, "the notebooks show no figures or tables"
+    problems = float_problems(open_pdf(name), floats)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_key_numbers_equal_the_library(open_pdf, name):
+    doc = open_pdf(name)
+    text = chapter_text(doc, flat(chapter_heading(ROADMAP_CHAPTER)))
+    problems = number_problems(text, roadmap_key_numbers(scenario_of(name)))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_every_number_in_the_prose_reaches_the_pdf(open_pdf, name):
+    numbers = prose_numbers(paths.BUILD / scenario_of(name))
+    assert len(numbers) >= 10, f"only {numbers} found in the notebooks' prose"
+    problems = number_problems("\n".join(page_texts(open_pdf(name))), numbers)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_no_nan_none_or_unresolved_reference(open_pdf, name):
+    problems = placeholder_problems(open_pdf(name))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_no_text_runs_off_the_page(open_pdf, name):
+    problems = off_page_problems(open_pdf(name))
+    assert not problems, "\n".join(problems)
+
+
+# --- the checks can fail ---------------------------------------------------------------------
+
+@pytest.fixture
+def damaged(built_report, tmp_path):
+    """Return a function giving a fresh copy of the base PDF to damage."""
+    def copy() -> pymupdf.Document:
+        target = tmp_path / f"copy-{len(list(tmp_path.iterdir()))}.pdf"
+        shutil.copy2(pdf_path(built_report, "report"), target)
+        return pymupdf.open(target)
+    return copy
+
+
+def test_a_nan_in_the_pdf_is_caught(damaged):
+    doc = damaged()
+    problems = placeholder_problems(doc)
+    assert not problems, "\n".join(problems)
+    doc[3].insert_text((72, 420), "Capital reaches $nanbn by None.", fontsize=9)
+    assert len(placeholder_problems(doc)) == 2
+
+
+def test_text_off_the_page_is_caught(damaged):
+    doc = damaged()
+    doc[3].insert_text((doc[3].rect.x1 - 40, 300), "a table column running off the page", fontsize=9)
+    assert any("running off" in p for p in off_page_problems(doc))
+
+
+def test_a_missing_chapter_figure_or_number_is_caught(damaged):
+    doc = damaged()
+    heading = flat(chapter_heading(ROADMAP_CHAPTER))
+    start = dict(chapters_in_outline(doc))[heading]
+    floats = expected_floats(paths.BUILD / "base")
+    text = chapter_text(doc, heading)
+    doc.delete_pages(start - 1, doc.page_count - 1)  # the roadmap chapter and everything after it
+    assert heading_problems(doc, expected_headings())
+    assert float_problems(doc, floats)
+    assert number_problems("".join(page_texts(doc)), roadmap_key_numbers("base"))
+    # Another scenario's numbers are not the base report's.
+    assert number_problems(text, roadmap_key_numbers("constrained"))
