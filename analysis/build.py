@@ -71,11 +71,23 @@ def variant_name(base: str, overrides: dict[str, Any]) -> str:
     return f"{base}-custom-{digest}"
 
 
-def validate(variants: list[Variant]) -> tuple["render.Project", dict[str, "assumptions.Scenario"]]:
-    """Check data, every variant's assumptions and the notebooks before any kernel starts."""
-    from . import assumptions, data, execute, render
+def has_parameters_cell(path: Path) -> bool:
+    """Return whether a notebook has a cell tagged 'parameters' (raises ValueError if not a notebook)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ValueError("no list of cells")
+    return any(isinstance(c, dict) and "parameters" in ((c.get("metadata") or {}).get("tags") or [])
+               for c in nb["cells"])
 
-    data.validate()
+
+def check_inputs(variants: list[Variant]) -> tuple[list[str], dict[str, "assumptions.Scenario"]]:
+    """Check data, every variant's assumptions and the notebooks; return chapter stems and scenarios.
+
+    Does not import the renderer (Altair), so the build can load it in the background meanwhile.
+    """
+    from . import assumptions
+
+    # Cheapest first, so a mistyped --set fails before pandas is even imported.
     problems: list[str] = []
     resolved: dict[str, assumptions.Scenario] = {}
     for v in variants:
@@ -85,19 +97,34 @@ def validate(variants: list[Variant]) -> tuple["render.Project", dict[str, "assu
             problems += exc.problems
     if problems:
         raise assumptions.AssumptionError(problems)
-    project = render.read_project()
-    for stem in project.notebook_stems():
+    from . import data
+
+    data.validate()
+    stems = cache.chapter_stems()
+    if stems is None:  # let the renderer's reader say what is wrong with _quarto.yml
+        from . import render
+
+        stems = render.read_project().notebook_stems()
+    for stem in stems:
         nb = paths.NOTEBOOKS / f"{stem}.ipynb"
         if not nb.exists():
             raise InputError(f"_quarto.yml names chapters/{stem}.ipynb but notebooks/{stem}.ipynb does not exist")
         try:
-            ok = execute.has_parameters_cell(nb)
+            ok = has_parameters_cell(nb)
         except Exception as exc:  # noqa: BLE001 - corrupt notebook JSON
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise InputError(f"notebooks/{stem}.ipynb is not a readable notebook: {first}") from None
         if not ok:
             raise InputError(f"notebooks/{stem}.ipynb has no cell tagged 'parameters'")
-    return project, resolved
+    return stems, resolved
+
+
+def validate(variants: list[Variant]) -> tuple["render.Project", dict[str, "assumptions.Scenario"]]:
+    """Check data, every variant's assumptions and the notebooks before any kernel starts."""
+    from . import render
+
+    _, resolved = check_inputs(variants)
+    return render.read_project(), resolved
 
 
 def jobs_for(variants: list[Variant], stems: list[str]) -> list["execute.Job"]:
@@ -357,13 +384,12 @@ def build(variants: list[Variant], jobs: int | None = None, quiet: bool = False,
         return Result(outputs=published_outputs(variants, out_dir, _output_file()), engine=engine,
                       runs=len(p.run_keys), seconds=time.perf_counter() - t0)
 
-    project, resolved = validate(variants)
-    from . import assumptions, execute
+    stems, resolved = check_inputs(variants)
+    from . import execute
 
-    stems = project.notebook_stems()
-    if stems != p.stems:  # _quarto.yml read differently: trust the renderer's reading, replan
+    if stems != p.stems:  # _quarto.yml was unreadable at planning time: run everything
         p = Plan(stems, {}, {(v.name, s) for v in variants for s in stems}, {v.name for v in variants}, {})
-    clean_leftovers(project.output_dir, variants)
+    clean_leftovers(out_dir, variants)
     all_jobs = jobs_for(variants, stems)
     todo = [j for j in all_jobs if (j.scenario, j.notebook.stem) in p.stale_runs]
     n = jobs or os.cpu_count() or 1
@@ -392,9 +418,12 @@ def build(variants: list[Variant], jobs: int | None = None, quiet: bool = False,
         if todo:
             execute.run_all(todo, n, paths.NOTEBOOKS, on_event=event)
         run_keys = {(j.scenario, j.notebook.stem): cache.run_key(j.notebook, j.parameters) for j in all_jobs}
-        render_keys = render_keys_for(variants, stems, run_keys, engine, project.output_dir)
+        render_keys = render_keys_for(variants, stems, run_keys, engine, out_dir)
         to_render = [v for v in variants if force or render_keys[v.name] is None
                      or not cache.render_is_fresh(paths.BUILD / v.name, render_keys[v.name])]
+        from . import render
+
+        project = render.read_project()
         if to_render:
             _render_and_publish(project, to_render, variants, resolved, engine, render_keys, prog, n)
     finally:
@@ -405,12 +434,18 @@ def build(variants: list[Variant], jobs: int | None = None, quiet: bool = False,
 
 
 def _warm_renderer() -> None:
-    """Load the Vega bundle (seconds, once per process) in the background while the kernels work."""
+    """Import the renderer and load the Vega bundle (seconds, once per process) while the kernels start."""
     import threading
 
-    from . import charts
+    def warm() -> None:
+        try:
+            from . import charts, render  # noqa: F401 - imported for the side effect of being loaded
 
-    threading.Thread(target=charts.javascript_bundle, daemon=True, name="warm-renderer").start()
+            charts.javascript_bundle()
+        except Exception:  # noqa: BLE001 - only a head start: the render stage imports and reports
+            pass
+
+    threading.Thread(target=warm, daemon=True, name="warm-renderer").start()
 
 
 def _render_and_publish(project: "render.Project", to_render: list[Variant], variants: list[Variant], resolved,

@@ -63,8 +63,9 @@ def theme_config() -> dict[str, Any]:
             # Half-year and category labels stay horizontal; every other one is dropped if crowded.
             "axisXDiscrete": {"labelAngle": 0, "labelOverlap": "greedy", "labelLimit": 120},
             "axisY": {"titleAngle": -90, "labelLimit": 200},
-            "legend": {**label, "orient": "bottom", "titleFontWeight": "normal", "symbolStrokeWidth": 2,
-                       "symbolSize": 120, "labelLimit": 260},
+            # Legends under the chart wrap into at most 3 columns, so a long legend never widens the chart.
+            "legend": {**label, "orient": "bottom", "columns": 3, "titleFontWeight": "normal", "symbolStrokeWidth": 2,
+                       "symbolSize": 120, "labelLimit": 200},
             "header": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
             "range": {"category": CATEGORY_COLOURS},
             # A single series is neutral slate: blue and green mean OpenAI and NVIDIA.

@@ -196,13 +196,16 @@ def _describe(job: Job, exc: PapermillExecutionError) -> str:
 
 
 def _running_cell(executed: Path | None, notebook: Path) -> str:
-    """Return ', cell N (first line)' for the cell papermill marked running in an executed notebook."""
+    """Return 'cell N (first line): ' for the cell papermill marked failed or running in an executed notebook."""
     try:
         cells = json.loads(executed.read_text(encoding="utf-8"))["cells"] if executed else []
     except (OSError, ValueError, KeyError):
         return ""
-    for cell in cells:
-        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
+    meta = [c.get("metadata", {}).get("papermill", {}) for c in cells]
+    marked = [c for c, m in zip(cells, meta) if m.get("status") in ("failed", "running")]
+    # When the kernel dies papermill marks every cell completed; the last one started is the culprit.
+    started = [c for c, m in zip(cells, meta) if m.get("start_time")]
+    for cell in (marked or started[-1:])[:1]:
             src = cell.get("source", "")
             src = "".join(src) if isinstance(src, list) else src
             index = _source_cell(notebook, src)
@@ -303,12 +306,3 @@ def run_all(jobs: list[Job], n_jobs: int, cwd: Path,
             j.running_path.unlink(missing_ok=True)
     if failures:
         raise failures[0]
-
-
-def has_parameters_cell(path: Path) -> bool:
-    """Return whether a notebook has a cell tagged 'parameters' (raises ValueError if not a notebook)."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise ValueError("no list of cells")
-    return any(isinstance(c, dict) and "parameters" in ((c.get("metadata") or {}).get("tags") or [])
-               for c in nb["cells"])

@@ -238,6 +238,15 @@ def typst_markup(s: str) -> str:
     return TYPST_SPECIAL.sub(r"\\\1", s)
 
 
+def breakable(s: str) -> str:
+    """Let identifiers (capex_total_usd_bn) and URLs wrap in narrow cells: a zero-width space after
+    underscores, and in URLs after dots and slashes too."""
+    s = s.replace("_", "_\u200b")
+    if "://" in s:
+        s = s.replace(".", ".\u200b").replace("/", "/\u200b")
+    return s
+
+
 def _typst_block(b: Block, figdir: Path) -> str:
     if b.kind == "figure":
         name = f"{b.label}.svg"
@@ -249,8 +258,8 @@ def _typst_block(b: Block, figdir: Path) -> str:
         return (f'```{{=typst}}\n#figure(tengw-chart("figs/{name}", {chart_width_pt(b.data["svg"])}pt), kind: image,\n'
                 f"  caption: {caption}) <{b.label}>\n```\n")
     aligns = ", ".join("right" if a == "right" else "left" for a in b.data["align"])
-    header = ", ".join(_typst_str(h) for h in b.data["header"])
-    cells = ",\n    ".join(", ".join(_typst_str(c) for c in row) for row in b.data["rows"])
+    header = ", ".join(_typst_str(breakable(h)) for h in b.data["header"])
+    cells = ",\n    ".join(", ".join(_typst_str(breakable(c)) for c in row) for row in b.data["rows"])
     note = b.data.get("note") or ""
     body = (f"tengw-table(aligns: ({aligns},), header: ({header},),\n"
             f"    cells: ({cells},),\n    note: {_typst_str(note) if note else 'none'})")

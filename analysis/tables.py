@@ -50,7 +50,9 @@ class Table:
         def cls(a: str) -> str:
             return ' class="num"' if a == "right" else ""
         head = "".join(f"<th{cls(a)}>{html.escape(h)}</th>" for h, a in zip(self.header, self.align))
-        body = "\n".join("<tr>" + "".join(f"<td{cls(a)}>{html.escape(v)}</td>" for v, a in zip(r, self.align))
+        def cell(v: str) -> str:  # identifiers may wrap after underscores
+            return html.escape(v).replace("_", "_<wbr>")
+        body = "\n".join("<tr>" + "".join(f"<td{cls(a)}>{cell(v)}</td>" for v, a in zip(r, self.align))
                          + "</tr>" for r in self.rows)
         note = f'<p class="tengw-source">{html.escape(self.note)}</p>' if self.note else ""
         wide = " wide" if len(self.header) >= WIDE_COLUMNS else ""

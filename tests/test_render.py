@@ -131,3 +131,10 @@ def test_quarto_partials_compile_as_quarto_would_inline_them(tmp_path):
     doc = pymupdf.open(tmp_path / "doc.pdf")
     assert "Quarto Title" in doc[0].get_text() and "Constrained" in doc[0].get_text()
     assert "Contents" in doc[1].get_text()
+
+
+def test_identifiers_and_urls_may_wrap_in_table_cells():
+    assert render.breakable("capex_total_usd_bn") == "capex_\u200btotal_\u200busd_\u200bbn"
+    assert render.breakable("https://a.com/x") == "https:/\u200b/\u200ba.\u200bcom/\u200bx"
+    assert render.breakable("1,234.5") == "1,234.5"  # numbers stay whole
+

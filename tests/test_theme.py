@@ -11,7 +11,11 @@ import pytest
 
 from analysis import charts, paths, render
 
-UNIT = re.compile(r"\(.+\)")  # an axis title names its unit in parentheses: "Power (GW)"
+# An axis title names its unit: in parentheses ("Power (GW)") or as a unit word ("USD bn per year").
+UNIT_WORDS = {"GW", "MW", "kW", "TWh", "MWh", "USD", "EFLOP/s", "PFLOP/s", "share", "percent", "%",
+              "years", "year", "half-year", "halves", "ratio", "count", "millions", "million", "thousand", "x"}
+UNIT = re.compile(r"\(.+\)|(?<![\w/])(" + "|".join(re.escape(w) for w in sorted(UNIT_WORDS, key=len, reverse=True))
+                  + r")(?![\w/])")
 
 
 def theme_problems(spec: dict) -> list[str]:
@@ -78,9 +82,11 @@ def test_theme_problems_sees_an_overridden_config():
 def test_units_check_finds_an_axis_without_unit():
     df = pd.DataFrame({"x": [1, 2], "y": [1, 2]})
     ok = alt.Chart(df).mark_line().encode(x=alt.X("x:Q", title="Year (calendar)"), y=alt.Y("y:Q", title="Power (GW)"))
+    worded = alt.Chart(df).mark_line().encode(x=alt.X("x:Q", title="Year (calendar)"), y=alt.Y("y:Q", title="USD bn per year"))
     bad = alt.Chart(df).mark_line().encode(x=alt.X("x:Q", title="Year (calendar)"), y=alt.Y("y:Q", title="Power"))
-    assert units(ok.to_dict()) == []
-    assert units(bad.to_dict()) == ["y"]
+    untitled = alt.Chart(df).mark_line().encode(x=alt.X("x:Q", title="Year (calendar)"), y="y:Q")
+    assert units(ok.to_dict()) == [] and units(worded.to_dict()) == []
+    assert units(bad.to_dict()) == ["y"] and units(untitled.to_dict()) == ["y"]
 
 
 def built_figures() -> list[tuple[str, dict, str]]:

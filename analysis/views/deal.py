@@ -80,9 +80,10 @@ def loi_note() -> prose.Markdown:
 def terms_table() -> tables.Table:
     """Return the announced terms with their sources."""
     t = deal.announced_terms()
+    t["value_str"] = [f"{v:.0f}" if u == "year" else f"{v:,.0f}" for v, u in zip(t["value"], t["unit"])]
     return tables.table(t, {
         "term": tables.Col("Term"),
-        "value": tables.Col("Value", 0),
+        "value_str": tables.Col("Value"),
         "unit": tables.Col("Unit"),
         "citation": tables.Col("Source (publisher, date)"),
     }, note="Values from data/facts.csv; each source's URL is listed in data/sources.csv and the sources appendix.")
@@ -96,7 +97,9 @@ def fig_timeline() -> charts.Figure:
     order = [s for s in STAGE_LABEL.values() if s in set(ev["stage_label"])]
     loi = ev[ev["stage"] == "announced"]["date"].min()
     base = alt.Chart(ev).encode(
-        x=alt.X("date:T", title="Date", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)),
+        x=alt.X("date:T", title="Date", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8),
+                scale=alt.Scale(domain=[(ev["date"].min() - pd.Timedelta(days=20)).isoformat(),
+                                        (ev["date"].max() + pd.Timedelta(days=20)).isoformat()])),
         y=alt.Y("stage_label:N", sort=order, title=None))
     points = base.mark_point(size=90, filled=True, opacity=0.85).encode(
         color=alt.Color("stage_label:N", sort=order, legend=None),
@@ -145,7 +148,8 @@ def fig_tranches(scenario: Scenario, result: pd.DataFrame | None = None) -> char
                  alt.Tooltip("online_gw:Q", format=".2f", title="GW online")],
     ).properties(title=alt.Title("NVIDIA's investment in OpenAI: announced terms and this scenario",
                                  subtitle=f"Announced: {prose.usd_bn(a.investment_per_gw_usd_bn)} per GW online, "
-                                          f"capped at {prose.usd_bn(a.investment_cap_usd_bn)}"))
+                                          f"capped at {prose.usd_bn(a.investment_cap_usd_bn)}; the lines coincide "
+                                          f"when the scenario follows the announced terms"))
     k = deal.key_numbers(a, result)
     return charts.figure(chart, source=SOURCE_TRANCHE, description=(
         f"Line chart by half-year. Under the announced terms cumulative investment reaches "
@@ -161,7 +165,6 @@ def tranche_table(scenario: Scenario, result: pd.DataFrame | None = None) -> tab
         "half_label": tables.Col("Half-year"),
         "added_gw": tables.Col("GW added", 2),
         "online_gw": tables.Col("GW online", 2),
-        "tranches_released": tables.Col("Tranches due (announced)", 0),
         "announced_investment_usd_bn": tables.Col("Announced terms (USD bn)", 1),
         "investment_usd_bn": tables.Col("This scenario (USD bn)", 1),
         "investment_cum_usd_bn": tables.Col("Scenario, cumulative (USD bn)", 1),
@@ -250,6 +253,8 @@ def commitments_table() -> tables.Table:
     c = deal.commitments()
     c["label"] = _label(c)
     c["announced_str"] = c["announced"]
+    names = dict(zip(c["commitment_id"], c["label"]))
+    c["overlaps"] = c["overlaps"].map(lambda s: "; ".join(names.get(i.strip(), i.strip()) for i in s.split(",") if i.strip()))
     return tables.table(c, {
         "label": tables.Col("Partner"),
         "layer_label": tables.Col("Layer"),

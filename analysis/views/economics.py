@@ -41,19 +41,18 @@ def fig_capex(scenario: Scenario, result: pd.DataFrame | None = None) -> charts.
     """Return capital spent per half-year, split into NVIDIA content and everything else (stacked bars)."""
     c = economics.capex_split(scenario.assumptions, result)
     long = pd.concat([c.assign(part="NVIDIA content", value=c["capex_nvidia_usd_bn"]),
-                      c.assign(part="Everything else (buildings, power, cooling, other IT)",
-                               value=c["capex_other_usd_bn"])])
+                      c.assign(part="Everything else", value=c["capex_other_usd_bn"])])
     chart = alt.Chart(long).mark_bar().encode(
         x=alt.X("half_label:O", sort=list(c["half_label"]), title="Half-year"),
         y=alt.Y("value:Q", title="Capital expenditure (USD bn)", stack="zero"),
         color=alt.Color("part:N", title=None, scale=alt.Scale(
-            domain=["NVIDIA content", "Everything else (buildings, power, cooling, other IT)"],
+            domain=["NVIDIA content", "Everything else"],
             range=[charts.PALETTE["NVIDIA"], charts.PALETTE["other"]])),
         order=alt.Order("part:N", sort="descending"),
         tooltip=["half_label", "part", alt.Tooltip("value:Q", format=",.1f", title="USD bn"),
                  alt.Tooltip("added_gw:Q", format=".2f", title="GW added")],
     ).properties(title=alt.Title("Capital spent per half-year",
-                                 subtitle="Nominal USD bn; GW added × capital per GW, moved by the scenario's cost trend"))
+                                 subtitle="Nominal USD bn; everything else = buildings, power, cooling and other IT"))
     k = economics.key_numbers(scenario.assumptions, result)
     return charts.figure(chart, source=SOURCE_MODEL, description=(
         f"Stacked bar chart by half-year; the programme's capital totals {prose.usd_bn(k['capex_total_usd_bn'])}, "
@@ -177,12 +176,15 @@ def fig_depreciation(scenario: Scenario, result: pd.DataFrame | None = None) -> 
     y["life"] = y["life_years"].map(lambda v: f"{v:g}-year life")
     y["year_str"] = y["year"].astype(str)
     lives = list(dict.fromkeys(y["life"]))
-    colours, dashes = charts.scenario_scale(lives)
+    _, dashes = charts.scenario_scale(lives)
+    # Shortest life in the strongest colour; no pale yellow, so every line prints on white.
+    colours = alt.Scale(domain=lives, range=["#D55E00", "#CC79A7", "#0072B2", "#009E73", "#000000", "#999999"][:len(lives)])
+    title = "NVIDIA content written off over"
     chart = alt.Chart(y).mark_line(point=True).encode(
         x=alt.X("year_str:O", title="Year"),
         y=alt.Y("depreciation_usd_bn:Q", title="Depreciation (USD bn per year)"),
-        color=alt.Color("life:N", title="NVIDIA content written off over", scale=colours, sort=lives),
-        strokeDash=alt.StrokeDash("life:N", scale=dashes, legend=None, sort=lives),
+        color=alt.Color("life:N", title=title, scale=colours),
+        strokeDash=alt.StrokeDash("life:N", title=title, scale=dashes),
         tooltip=["year_str", "life", alt.Tooltip("depreciation_usd_bn:Q", format=",.1f", title="USD bn")],
     ).properties(title=alt.Title("Yearly depreciation under different useful lives",
                                  subtitle=f"Straight line; non-NVIDIA capital over {prose.num(a.facility_life_years, 0)} "

@@ -35,11 +35,12 @@ def summary(scenario: Scenario, result: pd.DataFrame | None = None) -> prose.Mar
 def fig_comparison(scenario: Scenario, result: pd.DataFrame | None = None) -> charts.Figure:
     """Return the programme's annual TWh at full build against sourced references (horizontal bars)."""
     c = energy.comparison(scenario.assumptions, result)
+    c = c[c["fact_id"] != "us_electricity_use_twh"]  # 3,861 TWh would flatten every bar; it stays in the table
     c["kind"] = (c["fact_id"] == "programme").map({True: "This programme (model)", False: "Reference (sourced)"})
     order = list(c.sort_values("energy_twh_per_year")["label"])
     bars = alt.Chart(c).mark_bar().encode(
-        y=alt.Y("label:N", sort=order, title=None),
-        x=alt.X("energy_twh_per_year:Q", title="Electricity use (TWh per year)", scale=alt.Scale(type="log")),
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
+        x=alt.X("energy_twh_per_year:Q", title="Electricity use (TWh per year)"),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(
             domain=["This programme (model)", "Reference (sourced)"],
             range=[charts.PALETTE["accent"], charts.PALETTE["other"]])),
@@ -51,9 +52,9 @@ def fig_comparison(scenario: Scenario, result: pd.DataFrame | None = None) -> ch
     k = energy.key_numbers(scenario.assumptions, result)
     chart = (bars + text).properties(height=230, title=alt.Title(
         "The programme's electricity use set against national and global figures",
-        subtitle="Annual TWh, logarithmic scale; programme at its peak power and the scenario's utilisation"))
+        subtitle="Annual TWh; programme at its peak power and the scenario's utilisation (all US use: see the table)"))
     return charts.figure(chart, source=SOURCE_REFS, description=(
-        f"Bar chart on a log scale: the programme at {prose.num(k['energy_twh'])} TWh a year against "
+        f"Bar chart: the programme at {prose.num(k['energy_twh'])} TWh a year against "
         + "; ".join(f"{r.label} {prose.num(r.energy_twh_per_year, 0)} TWh" for r in c.iloc[1:].itertuples()) + "."))
 
 
@@ -68,12 +69,13 @@ def fig_power(scenario: Scenario, result: pd.DataFrame | None = None) -> charts.
         tooltip=["half_label", alt.Tooltip("facility_power_gw:Q", format=".2f", title="GW"),
                  alt.Tooltip("reactor_equivalents:Q", format=".1f", title="Reactor-equivalents"),
                  alt.Tooltip("energy_twh_per_year:Q", format=".1f", title="TWh/yr")])
-    ghost = alt.Chart(e).mark_tick(opacity=0).encode(
-        x=x, y=alt.Y("reactor_equivalents:Q", title=f"Reactor-equivalents ({prose.num(reactor, 3)} GW each)",
-                     scale=alt.Scale(domain=[0, top / reactor]), axis=alt.Axis(orient="right", grid=False)))
-    chart = alt.layer(bars, ghost).resolve_scale(y="independent").properties(title=alt.Title(
+    labels = alt.Chart(e[e["facility_power_gw"] > 0]).mark_text(dy=-7, fontSize=10, color="#333333").encode(
+        x=x, y=alt.Y("facility_power_gw:Q", scale=alt.Scale(domain=[0, top])),
+        text=alt.Text("reactor_equivalents:Q", format=".1f"))
+    chart = alt.layer(bars, labels).properties(title=alt.Title(
         "Facility power online, in gigawatts and in large reactors",
-        subtitle=f"Right axis: power ÷ {prose.num(reactor, 3)} GW, the output of one AP1000 unit (Vogtle 4)"))
+        subtitle=f"Numbers above bars: reactor-equivalents, power ÷ {prose.num(reactor, 3)} GW "
+                 f"(one AP1000 unit, Vogtle 4)"))
     k = energy.key_numbers(scenario.assumptions, result)
     return charts.figure(chart, source=f"Ten Gigawatts model; reactor size: {cite('eia_vogtle4_2024')}", description=(
         f"Bar chart of facility power online rising to {prose.num(k['facility_power_gw'])} GW in {k['peak_half']}, "
@@ -129,7 +131,7 @@ def sensitivity_note(scenario: Scenario, result: pd.DataFrame | None = None) -> 
 def comparison_table(scenario: Scenario, result: pd.DataFrame | None = None) -> tables.Table:
     """Return the reference figures with the programme's share of each."""
     c = energy.comparison(scenario.assumptions, result)
-    c["share_pct"] = 100 * c["programme_share"]
+    c["share_pct"] = (100 * c["programme_share"]).where(c["fact_id"] != "programme")
     return tables.table(c, {
         "label": tables.Col("Electricity use"),
         "energy_twh_per_year": tables.Col("TWh per year", 0),
@@ -169,9 +171,10 @@ def constraints_table(scenario: Scenario, result: pd.DataFrame | None = None) ->
     c = energy.constraints(scenario.assumptions, result)
     c["range"] = [f"{lo:,.0f}–{hi:,.0f}" if pd.notna(lo) and pd.notna(hi) else ""
                   for lo, hi in zip(c["low"], c["high"])]
+    c["value_str"] = [f"{v:.0f}" if u == "year" else f"{v:,.0f}" for v, u in zip(c["value"], c["unit"])]
     return tables.table(c, {
         "label": tables.Col("Constraint"),
-        "value": tables.Col("Value", 0),
+        "value_str": tables.Col("Value"),
         "range": tables.Col("Range"),
         "unit": tables.Col("Unit"),
         "as_of": tables.Col("As of"),

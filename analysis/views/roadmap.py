@@ -142,9 +142,7 @@ def roadmap_table(df: pd.DataFrame) -> tables.Table:
         "fp8_dense_eflops": tables.Col("FP8 dense (EFLOP/s)", 0),
         "hbm_pb": tables.Col("HBM (PB)", 0),
         "energy_twh_per_year": tables.Col("Energy (TWh/yr)", 1),
-        "capex_cum_usd_bn": tables.Col("Capex, cum. (USD bn)", 0),
-        "investment_cum_usd_bn": tables.Col("NVIDIA inv., cum. (USD bn)", 0),
-    }, note="Source: " + SOURCE + ".")
+    }, note="Source: " + SOURCE + ". Capital and investment by half-year: see the economics and deal chapters.")
 
 
 def platform_table() -> tables.Table:

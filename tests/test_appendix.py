@@ -1,0 +1,37 @@
+"""Appendix: the ledger covers the schema with each scenario's value; the sources list covers data/."""
+
+from analysis import appendix, assumptions, data
+from analysis.assumptions import Assumptions
+
+
+def test_every_schema_assumption_is_in_the_ledger_with_each_scenario_value():
+    led = appendix.ledger().set_index("name")
+    assert list(led.index) == list(Assumptions.model_fields)
+    for name in assumptions.scenario_names():
+        a = assumptions.load(name)
+        for field in Assumptions.model_fields:
+            assert led.at[field, name] == appendix.fmt(getattr(a, field)), (name, field)
+    assert (led["unit"] != "").all() and (led["source_id"] != "").all()
+
+
+def test_ledger_shows_a_changed_value():
+    sc = assumptions.resolve("base", {"pue": 1.45})
+    sc = sc.model_copy(update={"name": "my-variant"})
+    led = appendix.ledger(sc).set_index("name")
+    assert led.at["pue", "my-variant"] == "1.45" and led.at["pue", "base"] == "1.2"
+
+
+def test_sources_list_is_generated_from_data():
+    s = appendix.sources()
+    src = data.table("sources")
+    assert set(s["source_id"]) == set(src["source_id"])
+    for col in ("title", "publisher", "published", "url"):
+        assert (s[col].str.len() > 0).all()
+    cited = set(s.loc[s["cited_by"].str.contains("risks"), "source_id"])
+    assert "wsj_on_ice_2026" in cited
+
+
+def test_fmt_known_answers():
+    assert appendix.fmt((1.0, 1.5)) == "1, 1.5"
+    assert appendix.fmt(100000) == "100,000"
+    assert appendix.fmt("tranches") == "tranches"
