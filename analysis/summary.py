@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import benefits, data, deal, prose, risk, scenarios, sensitivity
+from . import benefits, data, deal, halves, prose, risk, scenarios, sensitivity
 from .assumptions import Scenario
 
 
@@ -81,7 +81,8 @@ def findings(sc: Scenario, table: pd.DataFrame | None = None) -> list[Finding]:
 
     out.append(Finding("risk", "Risk-adjusted, the schedule is " + ("likely to slip" if st["p_first_capacity_on_time"] < 0.5 else "more likely than not on time"),
         f"Across {prose.num(st['draws'], 0)} Monte Carlo draws the first capacity arrives on time with "
-        f"probability {prose.pct(st['p_first_capacity_on_time'])}, and GW online at the milestone has a median "
+        f"probability {prose.pct(st['p_first_capacity_on_time'])}, and GW online at the milestone "
+        f"({halves.label(a.milestone_half)}) has a median "
         f"of {prose.num(st['gw_milestone_p50'])} GW (P10 {prose.num(st['gw_milestone_p10'])}, "
         f"P90 {prose.num(st['gw_milestone_p90'])}) against {prose.num(st['gw_milestone_det'])} GW planned; "
         f"the median across scenarios ranges {_rng(table, 'mc_gw_milestone_p50', prose.num)} GW.",

@@ -179,14 +179,16 @@ def test_any_scenario_file_is_accepted_or_refused_in_one_line(tmp_path_factory, 
        st.sampled_from(["replace", "append"]))
 def test_any_corrupted_data_file_is_accepted_or_refused_as_input_error(template, table, junk, how):
     """data.validate either accepts the tables or raises InputError: never another exception."""
-    root = template.parent / "fuzzdata"
-    shutil.rmtree(root, ignore_errors=True)
+    top = template.parent / "fuzz"
+    root = top / "data"
+    shutil.rmtree(top, ignore_errors=True)
     shutil.copytree(template / "data", root)
     f = root / data.TABLES[table].file
     raw = junk.encode("utf-8", "surrogatepass") if isinstance(junk, str) else junk
     f.write_bytes(raw if how == "replace" else f.read_bytes() + raw)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(paths, "DATA", root)
+        mp.setattr(paths, "ROOT", top)
         try:
             data.validate()
         except InputError as exc:

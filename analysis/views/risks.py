@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, prose, risk, sensitivity, tables
+from .. import charts, halves, prose, risk, sensitivity, tables
 from ..assumptions import Scenario
 
 SOURCE = "Risk register (data/risks.csv) and assumptions (risk group); Ten Gigawatts Monte Carlo"
@@ -17,7 +17,8 @@ def intro(sc: Scenario, st: dict[str, float]) -> prose.Markdown:
     return prose.md(
         f"The Monte Carlo draws {prose.num(st['draws'], 0)} roadmaps for the **{sc.title}** scenario "
         f"(seed {a.mc_seed}). The first capacity arrives on time in {prose.pct(st['p_first_capacity_on_time'])} "
-        f"of draws; {prose.pct(st['p_behind_at_milestone'])} of draws are behind plan at the milestone, where the "
+        f"of draws; {prose.pct(st['p_behind_at_milestone'])} of draws are behind plan at the milestone "
+        f"({halves.label(a.milestone_half)}), where the "
         f"median is {prose.num(st['gw_milestone_p50'])} GW against {prose.num(st['gw_milestone_det'])} GW planned; "
         f"the target is reached by the horizon in {prose.pct(st['p_target_by_horizon'])} of draws. "
         f"Cumulative capex has a P10–P90 range of {prose.usd_bn(st['capex_cum_usd_bn_p10'])} to "
@@ -31,9 +32,9 @@ def register_table(a) -> tables.Table:
     reg = risk.register(a).merge(eff[["risk_id", "delta_gw_milestone", "delta_capex_cum_usd_bn",
                                       "delta_investment_cum_usd_bn"]], on="risk_id")
     reg["impact"] = reg.apply(lambda r: f"{r['impact_value']:g} {r['impact_unit']}", axis=1)
+    reg["risk"] = reg["risk_id"] + " (" + reg["category"] + "): " + reg["description"]
     return tables.table(reg, {
-        "risk_id": tables.Col("Risk"), "category": tables.Col("Category"),
-        "description": tables.Col("What could happen"),
+        "risk": tables.Col("Risk (category): what could happen"),
         "probability": tables.Col("Likelihood (share)", 2), "impact": tables.Col("Impact if it occurs"),
         "parameters": tables.Col("Parameters moved"),
         "delta_gw_milestone": tables.Col("GW at milestone if it occurs (change)", 1),
@@ -75,9 +76,10 @@ def fig_fan(fan: pd.DataFrame, metric: str) -> charts.Figure:
     long = f.melt(id_vars=["half_label"], value_vars=["p50", "deterministic"], var_name="series")
     long["series"] = long["series"].map({"p50": "Median (P50)", "deterministic": "Deterministic plan"})
     lines = alt.Chart(long).mark_line(point=True).encode(
-        x=x, y="value:Q", color=alt.Color("series:N", title=None,
-                                          scale=alt.Scale(range=[charts.PALETTE["OpenAI"], charts.PALETTE["accent"]])),
-        strokeDash=alt.StrokeDash("series:N", title=None),
+        x=x, y="value:Q", color=alt.Color("series:N", title=None, scale=alt.Scale(
+            domain=["Median (P50)", "Deterministic plan"], range=[charts.PALETTE["OpenAI"], charts.PALETTE["accent"]])),
+        strokeDash=alt.StrokeDash("series:N", title=None, scale=alt.Scale(
+            domain=["Median (P50)", "Deterministic plan"], range=[[1, 0], [6, 3]])),
         tooltip=["half_label", "series", alt.Tooltip("value:Q", format=",.2f")])
     last = f.iloc[-1]
     return charts.figure((band + lines).properties(title=alt.Title(
