@@ -67,8 +67,15 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", help="folder name of the variant built with --set or --scenario-file")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors are bad input too: one line and exit code 2, not a usage block."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise InputError(f"{message} (see {self.prog} --help)")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    parser = _Parser(prog="python -m analysis", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="execute every notebook for every scenario and render the report")
     _add_inputs(b)
@@ -80,7 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     v = sub.add_parser("validate", help="check data, scenarios, overrides and notebooks without running anything")
     _add_inputs(v)
     sub.add_parser("ledger", help="print the assumptions schema: name, unit, default, range, source")
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except InputError as exc:
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
+        return 2
     previous = signal.getsignal(signal.SIGTERM)
     try:
         signal.signal(signal.SIGTERM, _interrupt)

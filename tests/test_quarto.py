@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from analysis import build, paths, render
-from conftest import chapter_heading, chapter_source, quarto_chapters
+from conftest import chapter_heading, quarto_chapters
 
 #: Files _quarto.yml may name that the build writes before it calls Quarto (git-ignored).
 GENERATED = {"_vega.html"}
