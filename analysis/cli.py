@@ -15,7 +15,7 @@ from .errors import AssumptionError, InputError
 
 
 def parse_set(items: list[str]) -> dict[str, Any]:
-    """Parse KEY=VALUE pairs; values are read as YAML scalars or lists, never evaluated as code."""
+    """Parse KEY=VALUE pairs; values are read as YAML scalars or lists of them, never evaluated as code."""
     out: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
@@ -30,8 +30,12 @@ def parse_set(items: list[str]) -> dict[str, Any]:
             value = yaml.safe_load(raw)
         except yaml.YAMLError:
             raise InputError(f"--set {key}: cannot parse value {raw!r}") from None
-        if isinstance(value, list):
+        scalars = (str, int, float, bool)
+        if isinstance(value, list) and all(isinstance(x, scalars) for x in value):
             value = tuple(value)
+        elif not isinstance(value, scalars) or value is None:
+            # Mappings, nulls and self-referencing anchors are not assumption values.
+            raise InputError(f"--set {key}: expected a number, a word or a [list, of, them], got {raw!r}")
         out[key] = value
     return out
 

@@ -15,7 +15,6 @@ import pandas as pd
 
 from . import data, risk, roadmap
 from .assumptions import Assumptions
-from .units import HOURS_PER_YEAR
 
 #: Outputs of the tornado (risk.headlines plus the break-even revenue per GW), with labels and units.
 OUTPUTS = {**risk.HEADLINE_LABELS,
@@ -166,7 +165,6 @@ def whatif(a: Assumptions) -> dict[str, float]:
         "commitments_gw": commitments_gw, "commitments_annual_cost_usd_bn": per_gw * commitments_gw,
         "openai_revenue_2030_target_usd_bn": target_2030,
         "commitments_cost_share_of_2030_target": per_gw * commitments_gw / target_2030,
-        "breakeven_utilisation_at_2025_revenue_per_gw": float("nan"),
     }
 
 
@@ -183,13 +181,3 @@ def cost_by_life(a: Assumptions) -> pd.DataFrame:
                      "energy": w["energy_cost_usd_bn"] / w["gw"]})
     return pd.DataFrame(rows)
 
-
-def electricity_share(a: Assumptions) -> float:
-    """Return electricity's share of the yearly cost per GW (why power price barely moves break-even)."""
-    w = whatif(a)
-    return w["energy_cost_usd_bn"] / w["annual_cost_usd_bn"]
-
-
-def energy_cost_usd_bn_per_gw_year(a: Assumptions) -> float:
-    """Return the electricity bill of one GW for a year at the assumed utilisation and price."""
-    return a.utilisation * HOURS_PER_YEAR * 1e3 * a.electricity_price_usd_per_mwh / 1e9

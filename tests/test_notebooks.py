@@ -71,7 +71,7 @@ def test_nbval_catches_a_changed_headline_number(built_report, tmp_path):
         for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
             md = out.get("data", {}).get("text/markdown")
             if md and re.search(r"\d+(\.\d+)? GW", "".join(md)):
-                target = i
+                target = sum(c.cell_type == "code" for c in nb.cells[:i])  # nbval counts code cells
                 for key in ("text/markdown", "text/plain"):
                     if key in out["data"]:
                         text = "".join(out["data"][key])

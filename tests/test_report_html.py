@@ -232,9 +232,8 @@ def pages(browser, built_report):
         if name not in cache:
             path = page_path(built_report, name)
             assert path.exists(), f"the build did not write {path}"
-            # The top page is the base scenario; its copy under base/ needs no second set of pictures.
-            shots = None if name == "base" else ARTIFACTS / "html" / ("base" if name == "index" else name)
-            cache[name] = inspect_page(browser, path, shots)
+            # Pictures of the base report only: screenshots cost more time than every check together.
+            cache[name] = inspect_page(browser, path, ARTIFACTS / "html" / "base" if name == "index" else None)
         return cache[name]
     return get
 

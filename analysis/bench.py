@@ -1,0 +1,121 @@
+"""Benchmark the build on this machine, in one run: `python -m analysis.bench` (make bench).
+
+(a) the naive way, sequential `papermill` CLI over every (scenario, notebook) then `jupyter nbconvert
+--to html`, against `python -m analysis build --force`; (b) a rebuild with nothing changed, Python
+start-up included; (c) Monte Carlo draws per second of the full roadmap on one core. Everything
+runs in a temporary folder; the checkout's build/ and report/_output are not touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import build, cache, paths
+
+BIN = Path(sys.executable).parent
+
+
+def machine() -> str:
+    """Return CPU model, core count, memory and Python version, for the README."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines()
+                      if ln.startswith("MemTotal"))
+        mem = f", {mem_kb / 2**20:.0f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        mem = ""
+    return (f"{model}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def timed(cmd: list[str], **kw) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - t0
+
+
+def naive(tmp: Path, scenarios: list[str], stems: list[str]) -> float:
+    """Run papermill's CLI once per (scenario, notebook), one after the other, then nbconvert to HTML."""
+    outs = []
+    t0 = time.perf_counter()
+    for sc in scenarios:
+        for stem in stems:
+            out = tmp / "naive" / sc / f"{stem}.ipynb"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([str(BIN / "papermill"), str(paths.NOTEBOOKS / f"{stem}.ipynb"), str(out),
+                            "-p", "scenario", sc, "--kernel", "python3", "--no-progress-bar"],
+                           check=True, cwd=paths.NOTEBOOKS, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            outs.append(str(out))
+    subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", *outs], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+MC_CODE = """
+import os, time
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+from analysis import assumptions, risk
+a = assumptions.load("base")
+risk.simulate(a, 1000, seed=1)  # warm caches (data tables, platforms)
+best = None
+for _ in range(3):
+    w, c = time.perf_counter(), time.process_time()
+    risk.simulate(a, __N__, seed=1)
+    w, c = time.perf_counter() - w, time.process_time() - c
+    best = min(best or (w, c), (w, c))
+print(best[0], best[1])
+"""
+
+
+def monte_carlo(n: int) -> tuple[float, float]:
+    """Return (wall, cpu) seconds of the best of three n-draw simulations of the roadmap on one core."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, "-c", MC_CODE.replace("__N__", str(n))], check=True, env=env,
+                         capture_output=True, text=True, cwd=paths.ROOT).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.bench", description=__doc__)
+    parser.add_argument("--skip-naive", action="store_true", help="skip (a)'s naive run (minutes)")
+    parser.add_argument("--draws", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    scenarios, stems = build.scenario_names(), cache.chapter_stems() or []
+    runs = len(scenarios) * len(stems)
+    print(f"machine: {machine()}")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    print(f"runs: {len(scenarios)} scenarios x {len(stems)} notebooks = {runs}")
+    with tempfile.TemporaryDirectory(prefix="tengw-bench-") as t:
+        tmp = Path(t)
+        env = {**os.environ, "TENGW_BUILD_DIR": str(tmp / "build"), "TENGW_OUTPUT_DIR": str(tmp / "out")}
+        ours = timed([sys.executable, "-m", "analysis", "build", "--force", "--quiet"], env=env, cwd=paths.ROOT)
+        print(f"(a) python -m analysis build --force: {ours:.1f} s (executes, renders HTML + PDF per scenario)")
+        if not args.skip_naive:
+            slow = naive(tmp, scenarios, stems)
+            print(f"(a) naive papermill CLI x {runs} + nbconvert --to html: {slow:.1f} s")
+            print(f"(a) ratio naive / build: {slow / ours:.1f}x")
+        again = [timed([sys.executable, "-m", "analysis", "build", "--quiet"], env=env, cwd=paths.ROOT)
+                 for _ in range(5)]
+        print(f"(b) no-change rebuild (median of 5, Python start-up included): {statistics.median(again):.2f} s"
+              f"; ratio cold / no-change: {ours / statistics.median(again):.0f}x")
+    wall, cpu = monte_carlo(args.draws)
+    print(f"(c) Monte Carlo, full roadmap, one core: {args.draws:,} draws in {wall:.2f} s wall "
+          f"({cpu:.2f} s CPU) = {args.draws / wall:,.0f} draws/s")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
