@@ -6,18 +6,22 @@ from typing import Any
 
 import pandas as pd
 
-from . import assumptions, data, scenarios
+from . import assumptions, data, halves, scenarios
 from .assumptions import Assumptions, Scenario
 
 
-def fmt(value: Any) -> str:
-    """Return an assumption value as short text (tuples joined by commas, floats without noise)."""
+def fmt(value: Any, unit: str = "") -> str:
+    """Return an assumption value as short text: half-years as 'H2 2026', years and ids without separators."""
     if isinstance(value, (tuple, list)):
-        return ", ".join(fmt(v) for v in value)
+        return ", ".join(fmt(v, unit) for v in value)
     if isinstance(value, bool):
         return str(value).lower()
+    if unit == "half-year" and isinstance(value, (int, float)):
+        return halves.label(float(value))
+    if unit in ("year", "count", "seed") and isinstance(value, (int, float)) and float(value).is_integer():
+        return str(int(value))
     if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+        return f"{value:,.6g}" if abs(value) < 1e5 else f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 1e4 else str(value)
     return str(value)
@@ -29,13 +33,13 @@ def ledger(current: Scenario | None = None) -> pd.DataFrame:
     rows = []
     for row in Assumptions.ledger():
         rng = ("" if row["min"] is None and row["max"] is None
-               else f"{fmt(row['min']) if row['min'] is not None else '…'} to "
-                    f"{fmt(row['max']) if row['max'] is not None else '…'}")
+               else f"{fmt(row['min'], row['unit']) if row['min'] is not None else '…'} to "
+                    f"{fmt(row['max'], row['unit']) if row['max'] is not None else '…'}")
         out = {"name": row["name"], "group": row["group"], "unit": row["unit"], "range": rng,
                "uncertain": "yes" if row["uncertain"] else "", "source_id": row["source_id"],
                "description": row["description"]}
         for s in scs:
-            out[s.name] = fmt(getattr(s.assumptions, row["name"]))
+            out[s.name] = fmt(getattr(s.assumptions, row["name"]), row["unit"])
         rows.append(out)
     return pd.DataFrame(rows)
 

@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             slow = naive(tmp, scenarios, stems)
             print(f"(a) naive papermill CLI x {runs} + nbconvert --to html: {slow:.1f} s")
             print(f"(a) ratio naive / build: {slow / ours:.1f}x")
+        timed([sys.executable, "-m", "analysis", "build", "--quiet"], env=env, cwd=paths.ROOT)  # settle
         again = [timed([sys.executable, "-m", "analysis", "build", "--quiet"], env=env, cwd=paths.ROOT)
                  for _ in range(5)]
         print(f"(b) no-change rebuild (median of 5, Python start-up included): {statistics.median(again):.2f} s"

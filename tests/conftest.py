@@ -37,7 +37,17 @@ def platforms() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def built_report():
-    """Build the report once per test session (the build's cache makes reruns cheap)."""
+    """Build the report once per test session (the build's cache makes reruns cheap).
+
+    TENGW_TEST_EXISTING=1 tests the report already in the output folder without building it, e.g. a
+    copy with a defect put in by hand to see which check catches it.
+    """
+    if os.environ.get("TENGW_TEST_EXISTING") == "1":
+        from analysis import render
+        out = render.read_project().output_dir
+        if not (out / "index.html").exists():
+            pytest.fail(f"TENGW_TEST_EXISTING=1 but {out} holds no built report")
+        return out
     proc = subprocess.run([sys.executable, "-m", "analysis", "build", "--quiet"], cwd=paths.ROOT,
                           capture_output=True, text=True, timeout=1800)
     if proc.returncode != 0:
@@ -47,9 +57,10 @@ def built_report():
 
 
 def chromium_executable() -> str | None:
-    """Return Debian's Chromium (or TENGW_CHROMIUM), or None when it is not installed."""
-    for candidate in (os.environ.get("TENGW_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+    """Return Debian's Chromium (or the one TENGW_CHROMIUM names), or None when it is not installed."""
+    if os.environ.get("TENGW_CHROMIUM"):
+        return os.environ["TENGW_CHROMIUM"] if Path(os.environ["TENGW_CHROMIUM"]).exists() else None
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
         if candidate and Path(candidate).exists():
             return candidate
     return None

@@ -10,7 +10,8 @@ def test_every_schema_assumption_is_in_the_ledger_with_each_scenario_value():
     for name in assumptions.scenario_names():
         a = assumptions.load(name)
         for field in Assumptions.model_fields:
-            assert led.at[field, name] == appendix.fmt(getattr(a, field)), (name, field)
+            unit = led.at[field, "unit"]
+            assert led.at[field, name] == appendix.fmt(getattr(a, field), unit), (name, field)
     assert (led["unit"] != "").all() and (led["source_id"] != "").all()
 
 
@@ -35,3 +36,10 @@ def test_fmt_known_answers():
     assert appendix.fmt((1.0, 1.5)) == "1, 1.5"
     assert appendix.fmt(100000) == "100,000"
     assert appendix.fmt("tranches") == "tranches"
+
+
+def test_ledger_formats_half_years_and_ids_readably():
+    assert appendix.fmt(2026.5, "half-year") == "H2 2026"
+    assert appendix.fmt(2027.0, "half-year") == "H1 2027"
+    assert appendix.fmt(20250922, "count") == "20250922"
+    assert appendix.fmt(1.25, "ratio") == "1.25"

@@ -3,7 +3,7 @@
 Each built page (the base report and every scenario's variant) is loaded once from file:// with every
 request other than the page itself aborted and recorded. The checks then read what the browser drew:
 every chart has marks, no console errors, no request left the file, every link resolves, every chart
-has a text description. Screenshots of each chapter land in test-artifacts/html/ for people to look at.
+has a text description. Screenshots of each chapter of the base report land in test-artifacts/html/base/.
 The last test injects one defect of each kind into a copy of the page and shows each check catches it.
 """
 
@@ -150,7 +150,7 @@ class PageReport:
 
 
 def _wait_for_charts(page, deadline: float) -> None:
-    """Wait until every chart holds an SVG with marks; give up early on script errors."""
+    """Wait until every chart holds an SVG with marks, or all SVGs are in and one stays empty for 2 s."""
     js = ("() => [...document.querySelectorAll('div.tengw-chart')].map(d => { const s = d.querySelector('svg');"
           " return s ? s.querySelectorAll('g.role-mark > *').length : -1; })")
     drawn_at = None
@@ -176,7 +176,8 @@ def inspect_page(browser, path: Path, shots: Path | None = None) -> PageReport:
         if req_url.split("#")[0] == url:
             r.continue_()
         else:
-            report.requests.append(req_url[:200])
+            if req_url[:200] not in report.requests:
+                report.requests.append(req_url[:200])
             r.abort()
 
     context.route("**/*", route)

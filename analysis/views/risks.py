@@ -56,7 +56,9 @@ def fig_matrix(a) -> charts.Figure:
         color=alt.Color("category:N", title="Category"), shape=alt.Shape("category:N", title="Category"),
         tooltip=["risk_id", "category", alt.Tooltip("probability:Q", format=".2f"),
                  alt.Tooltip("loss_gw:Q", format=".2f")])
-    labels = pts.mark_text(align="left", dx=7, dy=-4).encode(text="risk_id:N")
+    # Labels carry no shape or colour encoding, so the chart keeps one merged legend.
+    labels = alt.Chart(eff).mark_text(align="left", dx=7, dy=-4, fontSize=9, color="#333333").encode(
+        x="probability:Q", y="loss_gw:Q", text="risk_id:N")
     top = eff.sort_values("expected_gw_milestone").iloc[0]
     return charts.figure((pts + labels).properties(title=alt.Title(
         "Risk matrix", subtitle="Likelihood against the GW each risk removes at the milestone on its own")),
