@@ -14,6 +14,7 @@ import copy
 import hashlib
 import html
 import json
+import re
 from typing import Any
 
 import altair as alt
@@ -111,6 +112,28 @@ def _fix_width(spec: dict[str, Any]) -> None:
             _fix_width(p)
 
 
+_SVG_ID = re.compile(r'id="([A-Za-z]+_?)(\d+)"')
+
+
+def static_svg(spec: dict[str, Any]) -> str:
+    """Return the chart as SVG with element ids numbered from 0 within the chart.
+
+    vl-convert numbers gradients with a counter that lives as long as the process, so the same
+    chart would otherwise get different ids depending on what the kernel drew before.
+    """
+    svg = vlc.vegalite_to_svg(spec)
+    mapping: dict[str, str] = {}
+    for prefix, num in _SVG_ID.findall(svg):
+        old = f"{prefix}{num}"
+        if old not in mapping:
+            mapping[old] = f"{prefix}{sum(1 for k in mapping if k.startswith(prefix) and k[len(prefix):].isdigit())}"
+    if not mapping:
+        return svg
+    pattern = re.compile(r'(?<=id=")(' + "|".join(map(re.escape, mapping)) + r')(?=")|(?<=#)('
+                         + "|".join(map(re.escape, mapping)) + r')(?=[)"\s])')
+    return pattern.sub(lambda m: mapping[m.group(0)], svg)
+
+
 class Figure:
     """A themed chart with its description and source, displayable in HTML, PDF and notebooks."""
 
@@ -144,7 +167,7 @@ class Figure:
 
     def svg(self) -> str:
         """Return the static SVG of the chart (for PDF)."""
-        return vlc.vegalite_to_svg(self.spec())
+        return static_svg(self.spec())
 
     def html(self, spec: dict[str, Any] | None = None, svg: str | None = None) -> str:
         """Return a div the page's Vega bundle draws into, holding the static SVG until it does."""
@@ -166,7 +189,7 @@ class Figure:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         spec = self.spec()
-        svg = vlc.vegalite_to_svg(spec)
+        svg = static_svg(spec)
         return {
             "text/plain": f"Figure: {self.description} Source: {self.source}",
             "text/html": self.html(spec, svg),

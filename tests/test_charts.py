@@ -114,3 +114,18 @@ def test_builders_make_titled_themed_figures(halves):
                                                    charts.scenario_colours(["constrained"])["constrained"][0]]
     # Widest swing on top.
     assert torn.to_dict()["layer"][0]["encoding"]["y"]["sort"] == ["Utilisation", "PUE"]
+
+
+def test_static_svg_ids_do_not_depend_on_earlier_charts():
+    """vl-convert's gradient counter lives per process; each chart's SVG must not see it."""
+    import altair as alt
+    import pandas as pd
+
+    from analysis import charts
+
+    df = pd.DataFrame({"x": [1, 2], "y": [1.0, 2.0]})
+    chart = alt.Chart(df).mark_rect().encode(x="x:O", y="y:O", color="y:Q").properties(title="Heat (GW)")
+    fig = charts.figure(chart, description="A heatmap.", source="Test.")
+    first, second = fig.svg(), fig.svg()
+    assert 'id="gradient_0"' in first and "url(#gradient_0)" in first
+    assert first == second
