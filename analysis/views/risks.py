@@ -131,7 +131,6 @@ def whatif_text(sc: Scenario) -> prose.Markdown:
     """Return the 'what would have to be true' paragraph."""
     a = sc.assumptions
     w = sensitivity.whatif(a)
-    more = "more" if w["revenue_per_gw_gap_ratio"] > 1 else "less"
     return prose.md(
         f"Running {prose.num(w['gw'])} GW costs about {prose.usd_bn(w['annual_cost_usd_bn'])} a year: "
         f"{prose.usd_bn(w['depreciation_nvidia_usd_bn'])} depreciation of NVIDIA systems over "
@@ -139,7 +138,7 @@ def whatif_text(sc: Scenario) -> prose.Markdown:
         f"over {prose.num(a.facility_life_years, 0)} years, {prose.usd_bn(w['capital_return_usd_bn'])} return on "
         f"capital at {prose.num(a.cost_of_capital_pct, 1)}% and {prose.usd_bn(w['energy_cost_usd_bn'], 1)} of power. "
         f"For the programme to pay, each GW must bring in {prose.usd_bn(w['cost_usd_bn_per_gw_year'], 1)} of "
-        f"revenue a year, {prose.num(w['revenue_per_gw_gap_ratio'], 2)} times ({more} than) the "
+        f"revenue a year, {prose.num(w['revenue_per_gw_gap_ratio'], 2)} times the "
         f"{prose.usd_bn(w['openai_revenue_per_gw_2025'], 1)} OpenAI earned per GW of compute in 2025 "
         f"({prose.usd_bn(w['openai_revenue_2025_usd_bn'], 1)} on {prose.num(w['openai_compute_gw_2025'])} GW). "
         f"The programme alone costs {prose.num(w['annual_cost_vs_revenue_2025'], 1)} times OpenAI's 2025 revenue; "
