@@ -247,6 +247,57 @@ def breakable(s: str) -> str:
     return s
 
 
+#: Width of one digit or letter in table text (at most 8 pt), in points, plus cell padding.
+CHAR_PT, CELL_PAD_PT = 4.6, 10.0
+#: Text width of the PDF page (A4 less 2.5 cm margins), in points.
+TEXT_WIDTH_PT = 453.0
+#: Cells at most this long are never wrapped: their column is sized to fit them.
+SHORT_CELL_CHARS = 16
+TOKEN = re.compile(r"[\s_/.\u200b-]+")
+
+
+def column_widths(header: list[str], rows: list[list[str]], align: list[str]) -> list[str]:
+    """Return Typst column widths: short columns fit their content, long text shares the rest.
+
+    Numbers and short cells never wrap, so their column is as wide as its longest value (or header
+    word). Long text columns share what is left in proportion to their typical length, but never
+    get less than their longest word needs. Plain `auto` columns would let long headers or prose
+    squeeze the other columns into slivers.
+    """
+    def pt(chars: int) -> float:
+        return chars * CHAR_PT + CELL_PAD_PT
+
+    fixed: dict[int, float] = {}
+    weight: dict[int, float] = {}
+    floor: dict[int, float] = {}
+    for i, head in enumerate(header):
+        cells = [r[i] for r in rows if i < len(r)] or [""]
+        head_word = max((len(w) for w in head.split()), default=0)
+        longest = max(len(c) for c in cells)
+        if align[i] == "right" or longest <= SHORT_CELL_CHARS:
+            fixed[i] = pt(max(longest, head_word, 3))
+            continue
+        lengths = sorted(len(c) for c in cells)
+        token = max([len(t) for c in cells for t in TOKEN.split(c)] + [head_word])
+        weight[i] = min(max(lengths[int(0.75 * (len(lengths) - 1))], 4), 60)
+        floor[i] = pt(token)
+    # Give a text column its floor as a fixed width when its share would fall below it.
+    while weight:
+        avail = TEXT_WIDTH_PT - sum(fixed.values())
+        total = sum(weight.values())
+        short = [i for i, w in weight.items() if avail * w / total < floor[i]]
+        if not short or avail <= 0:
+            break
+        i = min(short, key=lambda k: avail * weight[k] / total - floor[k])
+        fixed[i] = floor.pop(i)
+        del weight[i]
+    if sum(fixed.values()) > TEXT_WIDTH_PT * (0.95 if weight else 1.0):
+        # Too much to fit at natural widths: every column shares the width in proportion.
+        sizes = {i: (fixed.get(i, 0.0) / CHAR_PT) or weight[i] for i in range(len(header))}
+        return [f"{sizes[i] / 10:.1f}fr" for i in range(len(header))]
+    return [f"{fixed[i]:.0f}pt" if i in fixed else f"{weight[i] / 10:.1f}fr" for i in range(len(header))]
+
+
 def _typst_block(b: Block, figdir: Path) -> str:
     if b.kind == "figure":
         name = f"{b.label}.svg"
@@ -257,11 +308,12 @@ def _typst_block(b: Block, figdir: Path) -> str:
                    + "]")
         return (f'```{{=typst}}\n#figure(tengw-chart("figs/{name}", {chart_width_pt(b.data["svg"])}pt), kind: image,\n'
                 f"  caption: {caption}) <{b.label}>\n```\n")
+    widths = ", ".join(column_widths(b.data["header"], b.data["rows"], b.data["align"]))
     aligns = ", ".join("right" if a == "right" else "left" for a in b.data["align"])
     header = ", ".join(_typst_str(breakable(h)) for h in b.data["header"])
     cells = ",\n    ".join(", ".join(_typst_str(breakable(c)) for c in row) for row in b.data["rows"])
     note = b.data.get("note") or ""
-    body = (f"tengw-table(aligns: ({aligns},), header: ({header},),\n"
+    body = (f"tengw-table(aligns: ({aligns},), widths: ({widths},), header: ({header},),\n"
             f"    cells: ({cells},),\n    note: {_typst_str(note) if note else 'none'})")
     return f"```{{=typst}}\n#figure(kind: table, caption: {_typst_str(b.caption)},\n  {body}) <{b.label}>\n```\n"
 

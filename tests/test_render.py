@@ -138,3 +138,15 @@ def test_identifiers_and_urls_may_wrap_in_table_cells():
     assert render.breakable("https://a.com/x") == "https:/\u200b/\u200ba.\u200bcom/\u200bx"
     assert render.breakable("1,234.5") == "1,234.5"  # numbers stay whole
 
+
+
+def test_table_columns_numbers_fixed_text_shares_the_rest():
+    header = ["Risk: what could happen", "Likelihood (share)", "GW lost"]
+    rows = [["a long sentence describing a risk in some detail", "0.25", "1.5"]] * 3
+    widths = render.column_widths(header, rows, ["left", "right", "right"])
+    assert widths[0].endswith("fr")
+    # Numbers keep a width that fits their longest value or header word ("Likelihood" = 10 chars).
+    assert widths[1] == f"{10 * render.CHAR_PT + render.CELL_PAD_PT:.0f}pt"
+    many = render.column_widths(["Name"] + [f"Value {i}" for i in range(9)], [["x"] + ["123,456,789.1"] * 9],
+                                ["left"] + ["right"] * 9)
+    assert all(w.endswith("fr") for w in many)  # too many wide numbers: everything shares in proportion
