@@ -101,3 +101,35 @@ def test_sigkill_of_a_kernel_fails_the_build_cleanly(project):
     assert (project / "build" / "base" / f"{TINY}.failed.ipynb").exists()
     _build_ok(project)
     assert not (project / "build" / "base" / f"{TINY}.failed.ipynb").exists()
+
+
+def test_ctrl_c_in_process_stops_kernels_while_the_parent_lives(tmp_path, monkeypatch):
+    """The build must stop its own kernels on Ctrl-C. Here the parent process stays alive, so
+    ipykernel's watch on its parent cannot be what stops them (the subprocess tests cannot tell)."""
+    import _thread
+    import threading
+
+    import nbformat
+
+    from analysis import execute
+    from fixture_project import tiny_notebook
+
+    marker = f"TENGW_TEST_MARK={uuid.uuid4().hex}"
+    key, value = marker.split("=")
+    monkeypatch.setenv(key, value)
+    monkeypatch.setenv("TENGW_TEST_SLEEP", "120")
+    nb = tmp_path / "tiny.ipynb"
+    nbformat.write(tiny_notebook(), nb)
+    job = execute.Job("base", nb, tmp_path / "out" / "tiny.ipynb", {"scenario": "base", "overrides": {}})
+
+    def interrupt_once_running() -> None:
+        if wait_for(lambda: job.running_path.exists() and "TENGW_TEST_SLEEP" in job.running_path.read_text()
+                    and '"status": "running"' in job.running_path.read_text(), timeout=90, every=0.1):
+            _thread.interrupt_main()
+
+    threading.Thread(target=interrupt_once_running, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        execute.run_all([job], 1, tmp_path)
+    left = kernels_with(marker)
+    assert not left, f"kernels still running after Ctrl-C while their parent lives: {left}"
+    assert not job.output.exists() and not job.running_path.exists()
