@@ -203,22 +203,28 @@ def _commit_long(value: str, net: str) -> pd.DataFrame:
     return c
 
 
+def _commitments_bars(c: pd.DataFrame, value: str, x_title: str, tooltip_title: str) -> alt.Chart:
+    """Return horizontal bars of one commitment measure, coloured by whether the net total counts it."""
+    order = list(c.sort_values(value, ascending=False)["label"])
+    return alt.Chart(c).mark_bar().encode(
+        y=alt.Y("label:N", sort=order, title=None),
+        x=alt.X(f"{value}:Q", title=x_title),
+        color=alt.Color("counted:N", title=None, scale=alt.Scale(
+            domain=["Counted in the net total", "Overlaps: not added again"],
+            range=[charts.PALETTE["OpenAI"], "#BBBBBB"])),
+        tooltip=["label", "layer_label", alt.Tooltip(f"{value}:Q", title=tooltip_title), "overlaps",
+                 alt.Tooltip("inside:N", title="Counted within"), alt.Tooltip("citation:N", title="Source")],
+    )
+
+
 def fig_commitments_gw() -> charts.Figure:
     """Return OpenAI's commitments in GW by partner, marking which count in the net total."""
     c = _commit_long("power_gw", "net_power_gw")
     k = deal.commitment_totals()
-    order = list(c.sort_values("power_gw", ascending=False)["label"])
-    chart = alt.Chart(c).mark_bar().encode(
-        y=alt.Y("label:N", sort=order, title=None),
-        x=alt.X("power_gw:Q", title="Power (GW)"),
-        color=alt.Color("counted:N", title=None, scale=alt.Scale(
-            domain=["Counted in the net total", "Overlaps: not added again"],
-            range=[charts.PALETTE["OpenAI"], "#BBBBBB"])),
-        tooltip=["label", "layer_label", alt.Tooltip("power_gw:Q", title="GW"), "overlaps",
-                 alt.Tooltip("inside:N", title="Counted within"), alt.Tooltip("citation:N", title="Source")],
-    ).properties(height=170, title=alt.Title("OpenAI's compute commitments in gigawatts",
-                                             subtitle=f"Gross {prose.num(k['gross_gw'])} GW; net of stated overlaps "
-                                                      f"{prose.num(k['net_gw'])} GW"))
+    chart = _commitments_bars(c, "power_gw", "Power (GW)", "GW").properties(
+        height=170, title=alt.Title("OpenAI's compute commitments in gigawatts",
+                                    subtitle=f"Gross {prose.num(k['gross_gw'])} GW; net of stated overlaps "
+                                             f"{prose.num(k['net_gw'])} GW"))
     return charts.figure(chart, source=SOURCE_COMMIT, description=(
         "Horizontal bar chart of commitments with a stated power: "
         + "; ".join(f"{r.label} {prose.num(r.power_gw)} GW" for r in c.itertuples())
@@ -229,19 +235,11 @@ def fig_commitments_usd() -> charts.Figure:
     """Return OpenAI's commitments in USD bn by partner, marking which count in the net total."""
     c = _commit_long("value_usd_bn", "net_value_usd_bn")
     k = deal.commitment_totals()
-    order = list(c.sort_values("value_usd_bn", ascending=False)["label"])
-    chart = alt.Chart(c).mark_bar().encode(
-        y=alt.Y("label:N", sort=order, title=None),
-        x=alt.X("value_usd_bn:Q", title="Stated value (USD bn)"),
-        color=alt.Color("counted:N", title=None, scale=alt.Scale(
-            domain=["Counted in the net total", "Overlaps: not added again"],
-            range=[charts.PALETTE["OpenAI"], "#BBBBBB"])),
-        tooltip=["label", "layer_label", alt.Tooltip("value_usd_bn:Q", title="USD bn"), "overlaps",
-                 alt.Tooltip("inside:N", title="Counted within"), alt.Tooltip("citation:N", title="Source")],
-    ).properties(height=150, title=alt.Title("OpenAI's compute commitments in dollars",
-                                             subtitle=f"Gross {prose.usd_bn(k['gross_usd_bn'])}; net of stated overlaps "
-                                                      f"{prose.usd_bn(k['net_usd_bn'])}; chip-supply deals "
-                                                      f"disclosed no value"))
+    chart = _commitments_bars(c, "value_usd_bn", "Stated value (USD bn)", "USD bn").properties(
+        height=150, title=alt.Title("OpenAI's compute commitments in dollars",
+                                    subtitle=f"Gross {prose.usd_bn(k['gross_usd_bn'])}; net of stated overlaps "
+                                             f"{prose.usd_bn(k['net_usd_bn'])}; chip-supply deals "
+                                             f"disclosed no value"))
     return charts.figure(chart, source=SOURCE_COMMIT, description=(
         "Horizontal bar chart of commitments with a stated value: "
         + "; ".join(f"{r.label} {prose.usd_bn(r.value_usd_bn, 1)}" for r in c.itertuples())
