@@ -278,10 +278,7 @@ class Scenario(BaseModel):
 SCENARIO_KEYS = {"title", "description", "assumptions"}
 
 
-def scenario_names() -> list[str]:
-    """Return the scenarios defined in data/scenarios/, base first."""
-    names = sorted(p.stem for p in paths.SCENARIOS.glob("*.yaml"))
-    return sorted(names, key=lambda n: (n != "base", n))
+scenario_names = paths.scenario_names
 
 
 def _suggest(name: str, options: list[str]) -> str:

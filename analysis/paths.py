@@ -19,3 +19,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 def scenario_file(name: str) -> Path:
     """Return the YAML file of a named scenario."""
     return SCENARIOS / f"{name}.yaml"
+
+
+def scenario_names() -> list[str]:
+    """Return the scenarios defined in data/scenarios/, base first (light: no pydantic, for the cache path)."""
+    names = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
+    return sorted(names, key=lambda n: (n != "base", n))

@@ -8,9 +8,7 @@ numbers them, and `@fig-x` / `@tbl-x` / `@sec-x` references become links.
 
 from __future__ import annotations
 
-import base64
 import html
-import json
 import re
 import shutil
 import tempfile

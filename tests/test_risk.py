@@ -3,11 +3,9 @@
 import time
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from analysis import assumptions, data, risk, roadmap
-from analysis.assumptions import Assumptions
 
 SPREADS = ("mc_pace_sigma", "mc_capex_overrun_sigma", "mc_nvidia_price_sigma", "mc_capex_change_sd_pct",
            "mc_pue_sd", "mc_utilisation_sd")

@@ -7,7 +7,6 @@ import re
 import altair as alt
 import nbformat
 import pandas as pd
-import pytest
 
 from analysis import charts, paths, render
 

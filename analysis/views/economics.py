@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, data, economics, prose, tables
+from .. import charts, data, economics, halves, prose, tables
 from ..assumptions import Scenario
 from ..deal import cite
 
@@ -266,7 +266,7 @@ def compute_cost_note(scenario: Scenario) -> prose.Markdown:
 def compute_cost_table(scenario: Scenario) -> tables.Table:
     """Return the unit cost of compute per platform."""
     c = economics.compute_cost(scenario.assumptions)
-    c["deploy"] = c["deployable_half"].map(lambda h: f"H{1 if h % 1 < 0.25 else 2} {int(h)}")
+    c["deploy"] = c["deployable_half"].map(halves.label)
     c["in_prog"] = c["in_programme"].map({True: "yes", False: "no"})
     c["packages_k"] = c["packages_per_gw"] / 1e3
     return tables.table(c, {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, data, prose, tables
+from .. import charts, data, halves, prose, tables
 from ..assumptions import Scenario
 
 SOURCE = "NVIDIA platform roadmap (data/platforms.csv); OpenAI–NVIDIA letter of intent; Ten Gigawatts model"
@@ -148,7 +148,7 @@ def roadmap_table(df: pd.DataFrame) -> tables.Table:
 def platform_table() -> tables.Table:
     """Return NVIDIA's platform roadmap as used by the model."""
     p = data.platforms().reset_index()
-    p["available"] = p["availability_half"].map(lambda h: f"H{1 if h % 1 < 0.25 else 2} {int(h)}")
+    p["available"] = p["availability_half"].map(halves.label)
     return tables.table(p, {
         "platform": tables.Col("Platform"),
         "available": tables.Col("Available"),
