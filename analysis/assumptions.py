@@ -18,11 +18,15 @@ from . import paths
 from .errors import AssumptionError, InputError
 
 
-def assumption(default: Any, *, unit: str, description: str, source: str, group: str,
+def assumption(default: Any, *, label: str, unit: str, description: str, source: str, group: str,
                ge: float | None = None, le: float | None = None, uncertain: bool = False,
                **kw: Any) -> Any:
-    """Declare one assumption with its unit, range, description and source id."""
-    extra = {"unit": unit, "source": source, "group": group, "uncertain": uncertain}
+    """Declare one assumption with its reader label, unit, range, description and source id.
+
+    The label is what readers see wherever the assumption is named (prose, tables, charts); it has
+    no unit, which `unit` gives.
+    """
+    extra = {"label": label, "unit": unit, "source": source, "group": group, "uncertain": uncertain}
     return Field(default, ge=ge, le=le, description=description, json_schema_extra=extra, **kw)
 
 
@@ -34,205 +38,262 @@ class Assumptions(BaseModel):
 
     # --- Deployment -------------------------------------------------------------------------
     target_power_gw: float = assumption(
-        10.0, unit="GW", ge=0.0, le=50.0, group="deployment", source="openai_nvidia_loi_2025",
+        10.0, label="Programme target", unit="GW",
+        ge=0.0, le=50.0, group="deployment", source="openai_nvidia_loi_2025",
         description="Power of NVIDIA systems the programme aims to deploy (the LOI says at least 10 GW).")
     start_half: float = assumption(
-        2026.5, unit="half-year", ge=2026.0, le=2030.0, group="deployment", source="openai_nvidia_loi_2025",
+        2026.5, label="First capacity online", unit="half-year",
+        ge=2026.0, le=2030.0, group="deployment", source="openai_nvidia_loi_2025",
         description="Half-year in which the first capacity comes online (2026.5 = H2 2026).")
     schedule_gw_per_half: tuple[float, ...] = assumption(
-        (1.0, 1.0, 1.0, 1.5, 1.5, 1.5, 1.5, 1.0), unit="GW per half-year", group="deployment",
+        (1.0, 1.0, 1.0, 1.5, 1.5, 1.5, 1.5, 1.0), label="Build pace", unit="GW per half-year",
+        group="deployment",
         source="assumption_tengw",
         description="GW coming online in each half-year from start_half; the report's reading of the LOI pace.")
     power_basis: Literal["facility", "it"] = assumption(
-        "facility", unit="category", group="deployment", source="assumption_tengw",
+        "facility", label="What the gigawatts measure", unit="category",
+        group="deployment", source="assumption_tengw",
         description="Whether the programme's gigawatts count facility power (incl. cooling) or IT power.")
     horizon_end_half: float = assumption(
-        2031.5, unit="half-year", ge=2027.0, le=2035.5, group="deployment", source="assumption_tengw",
+        2031.5, label="Last half-year modelled", unit="half-year",
+        ge=2027.0, le=2035.5, group="deployment", source="assumption_tengw",
         description="Last half-year the model reports.")
 
     # --- Platforms --------------------------------------------------------------------------
     platform_delay_halves: int = assumption(
-        0, unit="halves", ge=0, le=6, group="platforms", source="assumption_tengw", uncertain=True,
+        0, label="Delay of platforms after Vera Rubin", unit="halves",
+        ge=0, le=6, group="platforms", source="assumption_tengw", uncertain=True,
         description="Half-years by which every platform after Vera Rubin arrives later than NVIDIA's roadmap.")
     adoption_lag_halves: int = assumption(
-        1, unit="halves", ge=0, le=4, group="platforms", source="assumption_tengw",
+        1, label="Lag from platform launch to deployment", unit="halves",
+        ge=0, le=4, group="platforms", source="assumption_tengw",
         description="Half-years between a platform's availability and its first deployment in this programme.")
 
     # --- Facility ---------------------------------------------------------------------------
     pue: float = assumption(
-        1.2, unit="ratio", ge=1.0, le=2.0, group="facility", source="uptime_journal_2024", uncertain=True,
+        1.2, label="Power usage effectiveness (PUE)", unit="ratio",
+        ge=1.0, le=2.0, group="facility", source="uptime_journal_2024", uncertain=True,
         description="Power usage effectiveness: facility power over IT power (liquid-cooled AI campus).")
     non_accelerator_it_share: float = assumption(
-        0.10, unit="share", ge=0.0, le=0.5, group="facility", source="assumption_tengw",
+        0.10, label="IT power outside accelerator racks", unit="share",
+        ge=0.0, le=0.5, group="facility", source="assumption_tengw",
         description="Share of IT power drawn outside accelerator racks (network, storage, CPU hosts).")
     utilisation: float = assumption(
-        0.80, unit="share", ge=0.1, le=1.0, group="facility", source="assumption_tengw", uncertain=True,
+        0.80, label="Average utilisation", unit="share",
+        ge=0.1, le=1.0, group="facility", source="assumption_tengw", uncertain=True,
         description="Average draw over the year as a share of online facility power.")
 
     # --- Capital ----------------------------------------------------------------------------
     capex_total_usd_bn_per_gw: float = assumption(
-        50.0, unit="USD bn per GW", ge=10.0, le=150.0, group="capital", source="livemint_huang_50bn_2025",
+        50.0, label="Capital cost per GW, all-in", unit="USD bn per GW",
+        ge=10.0, le=150.0, group="capital", source="livemint_huang_50bn_2025",
         uncertain=True,
         description="All-in capital cost of one GW of AI factory (NVIDIA systems plus everything else).")
     capex_nvidia_usd_bn_per_gw: float = assumption(
-        35.0, unit="USD bn per GW", ge=5.0, le=120.0, group="capital", source="livemint_huang_50bn_2025",
+        35.0, label="NVIDIA content per GW", unit="USD bn per GW",
+        ge=5.0, le=120.0, group="capital", source="livemint_huang_50bn_2025",
         uncertain=True,
         description="NVIDIA's content (systems, networking, software) in one GW.")
     capex_change_pct_per_year: float = assumption(
-        0.0, unit="percent per year", ge=-50.0, le=50.0, group="capital", source="assumption_tengw",
+        0.0, label="Yearly change in capital cost per GW", unit="percent per year",
+        ge=-50.0, le=50.0, group="capital", source="assumption_tengw",
         uncertain=True,
         description="Yearly change in capital cost per GW after the first half-year (negative: cheaper).")
 
     # --- NVIDIA investment ------------------------------------------------------------------
     investment_structure: Literal["tranches", "equity"] = assumption(
-        "tranches", unit="category", group="investment", source="openai_nvidia_loi_2025",
+        "tranches", label="Form of NVIDIA's investment", unit="category",
+        group="investment", source="openai_nvidia_loi_2025",
         description="'tranches': investment released per GW deployed, as announced; "
                     "'equity': one fixed equity stake, as reported in 2026.")
     investment_per_gw_usd_bn: float = assumption(
-        10.0, unit="USD bn per GW", ge=0.0, le=50.0, group="investment", source="techspot_ft_tranche_2025",
+        10.0, label="NVIDIA investment per GW deployed", unit="USD bn per GW",
+        ge=0.0, le=50.0, group="investment", source="techspot_ft_tranche_2025",
         description="NVIDIA investment released for each GW deployed under the announced terms.")
     investment_cap_usd_bn: float = assumption(
-        100.0, unit="USD bn", ge=0.0, le=300.0, group="investment", source="openai_nvidia_loi_2025",
+        100.0, label="Cap on NVIDIA's investment", unit="USD bn",
+        ge=0.0, le=300.0, group="investment", source="openai_nvidia_loi_2025",
         description="Ceiling on NVIDIA's investment under the announced terms.")
     equity_investment_usd_bn: float = assumption(
-        30.0, unit="USD bn", ge=0.0, le=300.0, group="investment", source="openai_round_feb2026",
+        30.0, label="NVIDIA equity stake", unit="USD bn",
+        ge=0.0, le=300.0, group="investment", source="openai_round_feb2026",
         description="Fixed equity stake under the restructured path (used when investment_structure is 'equity').")
     equity_investment_half: float = assumption(
-        2026.0, unit="half-year", ge=2025.5, le=2030.0, group="investment", source="openai_round_feb2026",
+        2026.0, label="Half-year the equity stake is paid", unit="half-year",
+        ge=2025.5, le=2030.0, group="investment", source="openai_round_feb2026",
         description="Half-year in which the fixed equity stake is paid.")
 
     # --- Risk and Monte Carlo (analysis/risk.py; the register is data/risks.csv) ---------------
     mc_seed: int = assumption(
-        20250922, unit="count", ge=0, le=2**32 - 1, group="risk", source="assumption_tengw",
+        20250922, label="Random seed", unit="count",
+        ge=0, le=2**32 - 1, group="risk", source="assumption_tengw",
         description="Seed of the Monte Carlo's random generator (numpy default_rng); same seed, same draws.")
     mc_draws: int = assumption(
-        100_000, unit="count", ge=1, le=2_000_000, group="risk", source="assumption_tengw",
+        100_000, label="Monte Carlo draws", unit="count",
+        ge=1, le=2_000_000, group="risk", source="assumption_tengw",
         description="Number of Monte Carlo draws of the whole roadmap.")
     milestone_half: float = assumption(
-        2028.5, unit="half-year", ge=2026.5, le=2035.5, group="risk", source="assumption_tengw",
+        2028.5, label="Milestone half-year", unit="half-year",
+        ge=2026.5, le=2035.5, group="risk", source="assumption_tengw",
         description="Half-year at which the risk chapter reads GW online (H2 2028: mid-programme).")
     mc_pace_sigma: float = assumption(
-        0.10, unit="share", ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        0.10, label="Spread of the build pace", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
         description="Log-normal spread of the build pace (GW added per half-year) around the schedule, "
                     "before any risk event.")
     mc_capex_overrun_sigma: float = assumption(
-        0.15, unit="share", ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        0.15, label="Spread of non-NVIDIA capital cost", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
         description="Log-normal spread of the non-NVIDIA capital cost per GW (buildings, power, cooling).")
     mc_nvidia_price_sigma: float = assumption(
-        0.10, unit="share", ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        0.10, label="Spread of NVIDIA's price per GW", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
         description="Log-normal spread of NVIDIA's price per GW around capex_nvidia_usd_bn_per_gw.")
     mc_capex_change_sd_pct: float = assumption(
-        5.0, unit="percent per year", ge=0.0, le=30.0, group="risk", source="epoch_ml_hardware",
+        5.0, label="Spread of the yearly capital-cost change", unit="percent per year",
+        ge=0.0, le=30.0, group="risk", source="epoch_ml_hardware",
         description="Standard deviation of the yearly change in capital cost per GW around "
                     "capex_change_pct_per_year.")
     mc_pue_sd: float = assumption(
-        0.05, unit="ratio", ge=0.0, le=0.5, group="risk", source="uptime_pue_2023",
+        0.05, label="Spread of PUE", unit="ratio", ge=0.0, le=0.5, group="risk", source="uptime_pue_2023",
         description="Standard deviation of PUE around its assumed value (clipped to 1.0-2.0).")
     mc_utilisation_sd: float = assumption(
-        0.05, unit="share", ge=0.0, le=0.5, group="risk", source="assumption_tengw",
+        0.05, label="Spread of utilisation", unit="share",
+        ge=0.0, le=0.5, group="risk", source="assumption_tengw",
         description="Standard deviation of average utilisation around its assumed value (clipped to 0.1-1.0).")
     risk_grid_probability: float = assumption(
-        0.35, unit="share", ge=0.0, le=1.0, group="risk", source="lbnl_queued_up_2024",
+        0.35, label="Grid connection late: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="lbnl_queued_up_2024",
         description="Likelihood that grid connection or power delivery is late for the programme's campuses.")
     risk_grid_slip_halves: int = assumption(
-        1, unit="halves", ge=0, le=6, group="risk", source="lbnl_queued_up_2024", uncertain=True,
+        1, label="Grid connection late: slip", unit="halves",
+        ge=0, le=6, group="risk", source="lbnl_queued_up_2024", uncertain=True,
         description="Half-years every deployment slips if the grid risk occurs.")
     risk_cooling_probability: float = assumption(
-        0.25, unit="share", ge=0.0, le=1.0, group="risk", source="uptime_pue_2023",
+        0.25, label="Cooling less efficient: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="uptime_pue_2023",
         description="Likelihood that campuses run less efficiently than planned (hot sites, partial loads).")
     risk_cooling_pue_increase: float = assumption(
-        0.10, unit="ratio", ge=0.0, le=0.8, group="risk", source="uptime_pue_2023", uncertain=True,
+        0.10, label="Cooling less efficient: rise in PUE", unit="ratio",
+        ge=0.0, le=0.8, group="risk", source="uptime_pue_2023", uncertain=True,
         description="Increase in PUE if the cooling-efficiency risk occurs.")
     risk_regulation_probability: float = assumption(
-        0.15, unit="share", ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        0.15, label="Regulatory delay: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
         description="Likelihood that antitrust or permitting review delays the programme.")
     risk_regulation_slip_halves: int = assumption(
-        1, unit="halves", ge=0, le=6, group="risk", source="assumption_tengw", uncertain=True,
+        1, label="Regulatory delay: slip", unit="halves",
+        ge=0, le=6, group="risk", source="assumption_tengw", uncertain=True,
         description="Half-years every deployment slips if the regulatory risk occurs.")
     risk_hbm_probability: float = assumption(
-        0.30, unit="share", ge=0.0, le=1.0, group="risk", source="walaw_skhynix_hbm_2025",
+        0.30, label="HBM or packaging shortfall: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="walaw_skhynix_hbm_2025",
         description="Likelihood that HBM or advanced-packaging (CoWoS) allocation falls short of the plan.")
     risk_hbm_pace_loss_share: float = assumption(
-        0.20, unit="share", ge=0.0, le=1.0, group="risk", source="smbom_cowos_2026", uncertain=True,
+        0.20, label="HBM or packaging shortfall: build lost", unit="share",
+        ge=0.0, le=1.0, group="risk", source="smbom_cowos_2026", uncertain=True,
         description="Share of each half-year's build lost if the HBM/packaging risk occurs.")
     risk_memory_price_probability: float = assumption(
-        0.30, unit="share", ge=0.0, le=1.0, group="risk", source="walaw_skhynix_hbm_2025",
+        0.30, label="Memory price spike: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="walaw_skhynix_hbm_2025",
         description="Likelihood that a memory price spike raises NVIDIA's system prices.")
     risk_memory_price_increase_share: float = assumption(
-        0.10, unit="share", ge=0.0, le=1.0, group="risk", source="walaw_skhynix_hbm_2025", uncertain=True,
+        0.10, label="Memory price spike: rise in NVIDIA's price", unit="share",
+        ge=0.0, le=1.0, group="risk", source="walaw_skhynix_hbm_2025", uncertain=True,
         description="Rise in NVIDIA's price per GW if the memory-price risk occurs.")
     risk_electrical_probability: float = assumption(
-        0.30, unit="share", ge=0.0, le=1.0, group="risk", source="woodmac_transformers_2025",
+        0.30, label="Transformer or turbine delay: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="woodmac_transformers_2025",
         description="Likelihood that transformer or gas-turbine lead times delay energisation.")
     risk_electrical_slip_halves: int = assumption(
-        1, unit="halves", ge=0, le=6, group="risk", source="woodmac_transformers_2025", uncertain=True,
+        1, label="Transformer or turbine delay: slip", unit="halves",
+        ge=0, le=6, group="risk", source="woodmac_transformers_2025", uncertain=True,
         description="Half-years every deployment slips if the electrical-equipment risk occurs.")
     risk_construction_cost_probability: float = assumption(
-        0.40, unit="share", ge=0.0, le=1.0, group="risk", source="utilitydive_gev_q3_2025",
+        0.40, label="Construction cost overrun: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="utilitydive_gev_q3_2025",
         description="Likelihood that scarce electrical equipment and labour raise non-NVIDIA building costs.")
     risk_construction_cost_overrun_share: float = assumption(
-        0.20, unit="share", ge=0.0, le=2.0, group="risk", source="utilitydive_gev_q3_2025", uncertain=True,
+        0.20, label="Construction cost overrun: size", unit="share",
+        ge=0.0, le=2.0, group="risk", source="utilitydive_gev_q3_2025", uncertain=True,
         description="Overrun on the non-NVIDIA capital cost per GW if the construction-cost risk occurs.")
     risk_roadmap_probability: float = assumption(
-        0.25, unit="share", ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        0.25, label="NVIDIA roadmap slip: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
         description="Likelihood that NVIDIA's platforms after Vera Rubin arrive later than announced.")
     risk_roadmap_delay_halves: int = assumption(
-        1, unit="halves", ge=0, le=6, group="risk", source="assumption_tengw", uncertain=True,
+        1, label="NVIDIA roadmap slip: delay", unit="halves",
+        ge=0, le=6, group="risk", source="assumption_tengw", uncertain=True,
         description="Half-years later platforms slip if the roadmap risk occurs.")
     risk_lockin_probability: float = assumption(
-        0.25, unit="share", ge=0.0, le=1.0, group="risk", source="broadcom_openai_2025",
+        0.25, label="Volume moves to other chips: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="broadcom_openai_2025",
         description="Likelihood that alternative accelerators (OpenAI-Broadcom, AMD) take volume from NVIDIA.")
     risk_lockin_volume_loss_share: float = assumption(
-        0.30, unit="share", ge=0.0, le=1.0, group="risk", source="amd_openai_2025", uncertain=True,
+        0.30, label="Volume moves to other chips: share lost", unit="share",
+        ge=0.0, le=1.0, group="risk", source="amd_openai_2025", uncertain=True,
         description="Share of the NVIDIA programme (target and pace) moved to other suppliers if it occurs.")
     risk_tranche_probability: float = assumption(
-        0.50, unit="share", ge=0.0, le=1.0, group="risk", source="wsj_on_ice_2026",
+        0.50, label="Tranches withheld: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="wsj_on_ice_2026",
         description="Likelihood that per-GW tranches are withheld because a phase stalls or terms change.")
     risk_tranche_withheld_share: float = assumption(
-        0.50, unit="share", ge=0.0, le=1.0, group="risk", source="wsj_on_ice_2026", uncertain=True,
+        0.50, label="Tranches withheld: share withheld", unit="share",
+        ge=0.0, le=1.0, group="risk", source="wsj_on_ice_2026", uncertain=True,
         description="Share of each per-GW tranche not released if the tranche risk occurs.")
     risk_circular_probability: float = assumption(
-        0.20, unit="share", ge=0.0, le=1.0, group="risk", source="physicalai_burry_2025",
+        0.20, label="Circular-financing discount: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="physicalai_burry_2025",
         description="Likelihood that markets discount vendor-financed demand, raising OpenAI's cost of funds.")
     risk_circular_cut_share: float = assumption(
-        0.20, unit="share", ge=0.0, le=1.0, group="risk", source="physicalai_burry_2025", uncertain=True,
+        0.20, label="Circular-financing discount: cut", unit="share",
+        ge=0.0, le=1.0, group="risk", source="physicalai_burry_2025", uncertain=True,
         description="Cut in build pace and per-GW NVIDIA investment if the circular-financing risk occurs.")
     risk_demand_probability: float = assumption(
-        0.30, unit="share", ge=0.0, le=1.0, group="risk", source="reuters_600bn_2026",
+        0.30, label="OpenAI revenue shortfall: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="reuters_600bn_2026",
         description="Likelihood that OpenAI's revenue falls short enough to trim the programme.")
     risk_demand_cut_share: float = assumption(
-        0.25, unit="share", ge=0.0, le=1.0, group="risk", source="reuters_600bn_2026", uncertain=True,
+        0.25, label="OpenAI revenue shortfall: cut", unit="share",
+        ge=0.0, le=1.0, group="risk", source="reuters_600bn_2026", uncertain=True,
         description="Cut in programme target and in utilisation if the demand risk occurs.")
     sensitivity_swing_share: float = assumption(
-        0.25, unit="share", ge=0.0, le=0.9, group="risk", source="assumption_tengw",
+        0.25, label="Tornado swing", unit="share", ge=0.0, le=0.9, group="risk", source="assumption_tengw",
         description="Tornado swing, down and up, for uncertain assumptions the Monte Carlo does not draw "
                     "(whole half-years swing by one).")
     cost_of_capital_pct: float = assumption(
-        8.0, unit="percent per year", ge=0.0, le=30.0, group="risk", source="assumption_tengw", uncertain=True,
+        8.0, label="Cost of capital", unit="percent per year",
+        ge=0.0, le=30.0, group="risk", source="assumption_tengw", uncertain=True,
         description="Yearly return the programme's capital must earn, charged on average invested capital "
                     "in the 'what would have to be true' analysis.")
 
     # --- Economics (chapter "Economics") ----------------------------------------------------
     gpu_useful_life_years: float = assumption(
-        5.0, unit="years", ge=1.0, le=10.0, group="economics", source="physicalai_burry_2025", uncertain=True,
+        5.0, label="Useful life of accelerated IT", unit="years",
+        ge=1.0, le=10.0, group="economics", source="physicalai_burry_2025", uncertain=True,
         description="Straight-line life of the accelerated IT (NVIDIA content); hyperscalers book 5-6 years, "
                     "critics argue 2-3.")
     useful_life_options_years: tuple[Annotated[float, Field(ge=1.0, le=10.0)], ...] = assumption(
-        (3.0, 4.0, 5.0, 6.0), unit="years", group="economics", source="physicalai_burry_2025", min_length=1,
+        (3.0, 4.0, 5.0, 6.0), label="Useful lives compared", unit="years",
+        group="economics", source="physicalai_burry_2025", min_length=1,
         description="Useful lives compared in the depreciation chart (each between 1 and 10 years).")
     facility_life_years: float = assumption(
-        15.0, unit="years", ge=5.0, le=40.0, group="economics", source="assumption_tengw", uncertain=True,
+        15.0, label="Useful life of facilities", unit="years",
+        ge=5.0, le=40.0, group="economics", source="assumption_tengw", uncertain=True,
         description="Straight-line life of everything that is not NVIDIA content (buildings, power, cooling).")
     electricity_price_usd_per_mwh: float = assumption(
-        80.6, unit="USD per MWh", ge=0.0, le=500.0, group="economics", source="eia_epm_5_1", uncertain=True,
+        80.6, label="Electricity price", unit="USD per MWh",
+        ge=0.0, le=500.0, group="economics", source="eia_epm_5_1", uncertain=True,
         description="Price the programme pays for electricity (US average industrial price, 2023).")
     openai_revenue_growth_pct_per_year: float = assumption(
-        84.5, unit="percent per year", ge=-50.0, le=300.0, group="economics", source="reuters_600bn_2026",
+        84.5, label="Growth of OpenAI's revenue", unit="percent per year",
+        ge=-50.0, le=300.0, group="economics", source="reuters_600bn_2026",
         uncertain=True,
         description="Yearly growth of OpenAI's revenue after 2025; 84.5% takes $13.1bn (2025) to OpenAI's "
                     "stated >$280bn in 2030.")
     nvidia_gross_margin: float = assumption(
-        0.727, unit="share", ge=0.0, le=1.0, group="economics", source="webpronews_nvidia_q2fy26_2025",
+        0.727, label="NVIDIA's gross margin", unit="share",
+        ge=0.0, le=1.0, group="economics", source="webpronews_nvidia_q2fy26_2025",
         description="NVIDIA's gross margin on the systems it sells to the programme (non-GAAP, Q2 FY2026).")
 
     @model_validator(mode="after")
@@ -259,7 +320,7 @@ class Assumptions(BaseModel):
             extra = f.json_schema_extra or {}
             lo = next((m.ge for m in f.metadata if hasattr(m, "ge")), None)
             hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
-            rows.append({"name": name, "group": extra["group"], "unit": extra["unit"],
+            rows.append({"name": name, "label": extra["label"], "group": extra["group"], "unit": extra["unit"],
                          "default": f.default, "min": lo, "max": hi, "uncertain": extra["uncertain"],
                          "description": f.description, "source_id": extra["source"]})
         return rows
