@@ -1,17 +1,23 @@
 # Two commands are enough on a fresh clone: `make report` builds the report, `make test` tests it.
-# Both create .venv and install the project into it when missing.
+# Both create .venv with exactly the versions in requirements.lock when it is missing or out of date.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
+UV     := $(VENV)/lock-tools/bin/uv
 
-.PHONY: report test lab bench validate clean
+.PHONY: report test lab bench repro validate lock clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	@touch $(STAMP)
+# The lock must match pyproject.toml (one line and a failure if not). A changed lock means a new .venv,
+# so nothing outside the lock stays installed; the project itself goes in last, without dependencies.
+$(STAMP): pyproject.toml $(LOCK)
+	@$(PYTHON) -m analysis.lock check
+	@cmp -s $(LOCK) $(VENV)/.lock || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check >$(VENV)/.pip-check || { cat $(VENV)/.pip-check; exit 1; }
+	@cp $(LOCK) $(VENV)/.lock && touch $(STAMP)
 
 report: $(STAMP)  ## execute every notebook for every scenario, render HTML and PDF
 	$(BIN)/python -m analysis build $(ARGS)
@@ -27,6 +33,14 @@ lab: $(STAMP)  ## open the chapter notebooks in JupyterLab with the project's en
 
 bench: $(STAMP)  ## timings: naive papermill+nbconvert vs the build, no-change rebuild, Monte Carlo
 	$(BIN)/python -m analysis.bench
+
+repro: $(STAMP)  ## build one edition twice in fresh folders and compare them (ARGS=--scenario NAME)
+	$(BIN)/python -m analysis.repro $(ARGS)
+
+lock:  ## refresh requirements.lock after editing pyproject.toml (ARGS=--upgrade: newest releases)
+	@test -x $(UV) || { $(PYTHON) -m venv $(VENV)/lock-tools && \
+	  $(VENV)/lock-tools/bin/python -m pip install --quiet uv==$$($(PYTHON) -c 'from analysis.lock import UV_VERSION; print(UV_VERSION)'); }
+	$(PYTHON) -m analysis.lock compile $(UV) $(ARGS)
 
 clean:
 	rm -rf build report/_output report/chapters report/_vega.html test-artifacts
