@@ -149,11 +149,13 @@ def data_date() -> str:
 def _render_variant(project: "render.Project", v: Variant, title: str, date: str, staging: Path,
                     switcher: list[tuple[str, str]]) -> tuple[list[Path], float]:
     """Render one variant's HTML and PDF into staging/<variant>/ (and the root page for base)."""
-    from . import render
+    from . import colophon, render
 
     t0 = time.perf_counter()
-    blocks = render.report_blocks(project, paths.BUILD / v.name)
-    ctx = render.Context(scenario=v.name, scenario_title=title, data_date=date, scenarios=switcher)
+    edition = colophon.read(paths.BUILD / v.name)
+    blocks = render.report_blocks(project, paths.BUILD / v.name, edition)
+    ctx = render.Context(scenario=v.name, scenario_title=title, data_date=date, scenarios=switcher,
+                         edition=edition)
     out_dir = staging / v.name
     out_dir.mkdir(parents=True, exist_ok=True)
     pdf = f"{project.output_file}.pdf"
@@ -382,7 +384,9 @@ def build(variants: list[Variant], jobs: int | None = None, quiet: bool = False,
                       runs=len(p.run_keys), seconds=time.perf_counter() - t0)
 
     stems, resolved = check_inputs(variants)
-    from . import execute
+    from . import colophon, execute
+
+    colophon.build_time()  # a malformed SOURCE_DATE_EPOCH is bad input: stop before any kernel starts
 
     if stems != p.stems:  # _quarto.yml was unreadable at planning time: run everything
         p = Plan(stems, {}, {(v.name, s) for v in variants for s in stems}, {v.name for v in variants}, {})
@@ -448,7 +452,7 @@ def _warm_renderer() -> None:
 def _render_and_publish(project: "render.Project", to_render: list[Variant], variants: list[Variant], resolved,
                         engine: str, render_keys: dict[str, str | None], prog: Progress, n: int) -> None:
     """Render the variants into a staging folder, then swap them into the output folder at once."""
-    from . import assumptions
+    from . import assumptions, colophon
 
     staging = project.output_dir.parent / f"_staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -459,6 +463,10 @@ def _render_and_publish(project: "render.Project", to_render: list[Variant], var
     known = assumptions.scenario_names()
     switcher = [(s, assumptions.resolve(s).title) for s in known]
     switcher += [(v.name, resolved[v.name].title) for v in variants if v.name not in known]
+    when = colophon.build_time()
+    for v in to_render:  # beside the executed notebooks, where both engines read it
+        colophon.write(paths.BUILD / v.name, colophon.edition_metadata(resolved[v.name], v.name, v.overrides,
+                                                                       engine, when))
     try:
         t0 = time.perf_counter()
         if engine == "quarto":

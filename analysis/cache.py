@@ -2,7 +2,12 @@
 
 A run's key hashes its notebook, its parameter values (the scenario file's bytes and the overrides),
 the data files, the library code and the installed package versions. A render's key hashes the keys
-of the runs it reads, the report sources (_quarto.yml, *.qmd), the code and the scenario titles.
+of the runs it reads, the report sources (_quarto.yml, *.qmd), the code and the scenario titles, and
+what each edition's colophon states besides those: the git commit and whether the tree was modified,
+the lock file, and a fixed build date if SOURCE_DATE_EPOCH sets one. So a new commit re-renders every
+edition (its colophon names the commit) but re-executes no notebook whose inputs did not change.
+The colophon (analysis/colophon.py) prints these same digests: what an edition says it was built
+from is what the cache keyed it on.
 Records sit beside the executed notebooks (build/<variant>/.<stem>.key, .render.json) with the size
 and mtime of the file they vouch for, so a file edited or deleted by hand is rebuilt.
 
@@ -16,6 +21,9 @@ import functools
 import hashlib
 import json
 import os
+import platform
+import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Iterable
@@ -25,7 +33,7 @@ import yaml
 from . import paths
 
 #: Bump when the meaning of a key changes, so old records stop matching.
-VERSION = 1
+VERSION = 2
 #: Folders under report/ that the build writes, so they are not inputs of a render.
 REPORT_GENERATED = {"_output", "chapters", ".quarto", "_vega.html"}
 
@@ -63,14 +71,31 @@ def code_digest() -> str:
     return _digest_files(_tree(pkg), pkg)
 
 
+def _dist_name_version(entry: str) -> tuple[str, str]:
+    """Split a site-packages metadata folder name ('vl_convert_python-1.9.0.post1.dist-info')."""
+    stem = entry.rsplit(".", 1)[0]
+    name, _, version = stem.partition("-")
+    return re.sub(r"[-_.]+", "-", name).lower(), version.split("-py")[0]
+
+
 @functools.lru_cache(maxsize=None)
-def deps_digest() -> str:
-    """Hash the Python version and the name-version of every installed distribution."""
-    items = [sys.version, sys.executable]
+def environment() -> dict[str, Any]:
+    """Return the Python and every installed distribution's version, read from folder names (fast)."""
+    dists: dict[str, str] = {}
     for p in sys.path:
         if p.endswith(("site-packages", "dist-packages")) and os.path.isdir(p):
-            items += sorted(n for n in os.listdir(p) if n.endswith((".dist-info", ".egg-info")))
-    return _sha("\n".join(items).encode())
+            for entry in os.listdir(p):
+                if entry.endswith((".dist-info", ".egg-info")):
+                    name, version = _dist_name_version(entry)
+                    dists.setdefault(name, version)
+    return {"python": sys.version, "implementation": platform.python_implementation(),
+            "platform": f"{platform.system()} {platform.machine()}", "distributions": dict(sorted(dists.items()))}
+
+
+@functools.lru_cache(maxsize=None)
+def deps_digest() -> str:
+    """Hash the environment: the Python and the name and version of every installed distribution."""
+    return _sha(json.dumps(environment(), sort_keys=True).encode())
 
 
 @functools.lru_cache(maxsize=None)
@@ -90,6 +115,54 @@ def scenarios_digest() -> str:
 def report_digest() -> str:
     """Hash the report sources the renderer reads: _quarto.yml, .qmd chapters, assets."""
     return _digest_files(_tree(paths.REPORT, REPORT_GENERATED), paths.REPORT)
+
+
+def assumptions_digest(values: dict[str, Any]) -> str:
+    """Hash a scenario's resolved assumption values (name -> value), independent of how the file spelt them."""
+    return _sha(json.dumps(values, sort_keys=True, default=str, separators=(",", ":")).encode())
+
+
+#: What the build reads from the source tree; changes elsewhere (README, tests) do not mark an edition modified.
+BUILD_INPUTS = ("analysis", "data", "notebooks", "report", "pyproject.toml", "requirements.lock")
+
+
+@functools.lru_cache(maxsize=None)
+def source_state() -> dict[str, Any]:
+    """Return the git commit of the checkout and the build inputs that differ from it (one git call).
+
+    commit is None outside a git checkout (a downloaded archive) or without git.
+    """
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(paths.ROOT), "status", "--porcelain=v2", "--branch", "--untracked-files=all",
+             "--", *BUILD_INPUTS], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "changed": []}
+    if proc.returncode != 0:
+        return {"commit": None, "changed": []}
+    commit, changed = None, []
+    for line in proc.stdout.splitlines():
+        if line.startswith("# branch.oid "):
+            oid = line.split()[-1]
+            commit = oid if oid != "(initial)" else None
+        elif line and not line.startswith("#"):
+            changed.append(line.split()[-1])
+    return {"commit": commit, "changed": sorted(changed)}
+
+
+@functools.lru_cache(maxsize=None)
+def lock_digest() -> str | None:
+    """Hash requirements.lock, the locked environment (None if the checkout has none)."""
+    try:
+        return _sha((paths.ROOT / "requirements.lock").read_bytes())
+    except OSError:
+        return None
+
+
+def edition_inputs() -> dict[str, Any]:
+    """Return what an edition's colophon states besides its runs' inputs: a render input, never a run input."""
+    return {"source": source_state(), "lock": lock_digest(),
+            "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH") or None}
 
 
 def chapter_stems(quarto_yml: Path | None = None) -> list[str] | None:
@@ -126,7 +199,8 @@ def run_key(notebook: Path, parameters: dict[str, Any]) -> str:
 def render_key(run_keys: list[str], extra: dict[str, Any]) -> str:
     """Return the key of rendering one variant from the runs with these keys."""
     parts = {"version": VERSION, "runs": run_keys, "report": report_digest(), "code": code_digest(),
-             "deps": deps_digest(), "data": data_digest(), "scenarios": scenarios_digest(), **extra}
+             "deps": deps_digest(), "data": data_digest(), "scenarios": scenarios_digest(),
+             "edition": edition_inputs(), **extra}
     return _sha(json.dumps(parts, sort_keys=True, default=str).encode())
 
 
@@ -147,12 +221,17 @@ def _read(record: Path) -> dict[str, Any] | None:
         return None
 
 
-def write_json(path: Path, obj: Any) -> None:
-    """Write JSON atomically: a reader sees the old file or the new one, never half of it."""
+def write_text(path: Path, text: str) -> None:
+    """Write a file atomically: a reader sees the old file or the new one, never half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(obj, sort_keys=True), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Write JSON atomically."""
+    write_text(path, json.dumps(obj, sort_keys=True))
 
 
 def run_record(output: Path) -> Path:
@@ -195,5 +274,6 @@ def forget_render(variant_dir: Path) -> None:
 
 def clear_digests() -> None:
     """Forget the digests computed in this process (tests change inputs between builds)."""
-    for f in (code_digest, deps_digest, data_digest, scenarios_digest, report_digest):
+    for f in (code_digest, environment, deps_digest, data_digest, scenarios_digest, report_digest,
+              source_state, lock_digest):
         f.cache_clear()

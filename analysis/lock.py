@@ -187,7 +187,8 @@ def compile_lock(uv: str, upgrade: bool = False, lock: Path = LOCK, pyproject: P
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["check"]:
-        msg = check()
+        files = [Path(a) for a in args[1:3]]
+        msg = check(*files)
         if msg:
             print(f"error: {msg}", file=sys.stderr)
             return 1
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         msg = check()
         print(f"error: {msg}" if msg else f"wrote {LOCK.name}", file=sys.stderr if msg else sys.stdout)
         return 1 if msg else 0
-    print("usage: python -m analysis.lock check | compile [UV] [--upgrade]", file=sys.stderr)
+    print("usage: python -m analysis.lock check [PYPROJECT LOCK] | compile [UV] [--upgrade]", file=sys.stderr)
     return 2
 
 

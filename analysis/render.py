@@ -21,7 +21,7 @@ import pypandoc
 import typst
 import yaml
 
-from . import charts, paths
+from . import charts, colophon, paths
 from .errors import InputError
 
 FIG_MIME = charts.Figure.mime
@@ -140,13 +140,28 @@ def notebook_blocks(path: Path) -> list[Block]:
     return blocks
 
 
-def qmd_blocks(path: Path) -> list[Block]:
-    """Return a .qmd chapter as one markdown block, without its YAML front matter."""
+def qmd_blocks(path: Path, edition: dict[str, str] | None = None) -> list[Block]:
+    """Return a .qmd chapter as one markdown block, without its YAML front matter, shortcodes filled."""
     text = path.read_text(encoding="utf-8")
     if text.startswith("---"):
         end = text.find("\n---", 3)
         text = text[end + 4:] if end != -1 else text
-    return [Block("md", text=text)]
+    return [Block("md", text=expand_meta(text, edition or {}, path.name))]
+
+
+SHORTCODE = re.compile(r"\{\{<\s*(\S+)\s*(\S*)\s*>\}\}")
+
+
+def expand_meta(text: str, edition: dict[str, str], where: str = "") -> str:
+    """Fill Quarto's `{{< meta edition.KEY >}}` shortcodes from the edition's metadata (analysis/colophon.py)."""
+    def sub(m: re.Match) -> str:
+        kind, key = m.group(1), m.group(2)
+        if kind != "meta" or not key.startswith("edition."):
+            raise InputError(f"{where}: the embedded engine fills only {{{{< meta edition.KEY >}}}}, not {m.group(0)}")
+        if key[len("edition."):] not in edition:
+            raise InputError(f"{where}: no edition metadata {key!r} (the build writes it before rendering)")
+        return edition[key[len("edition."):]]
+    return SHORTCODE.sub(sub, text)
 
 
 # --- cross references ------------------------------------------------------------------------
@@ -340,6 +355,7 @@ class Context:
     scenarios: list[tuple[str, str]]  # (name, title) for the switcher
     engine: str = "embedded pandoc + Typst engine"
     scenario_description: str = ""  # empty: looked up in data/scenarios when the name is known
+    edition: dict[str, str] = field(default_factory=dict)  # the colophon's values (analysis/colophon.py)
 
     def description_of(self, name: str) -> str:
         """Return a scenario's one-paragraph description (empty for unknown names)."""
@@ -380,7 +396,8 @@ def render_html(project: Project, blocks: list[Block], ctx: Context, out: Path, 
     with tempfile.TemporaryDirectory() as tmp:
         head = Path(tmp) / "head.html"
         css = (paths.TEMPLATES / "report.css").read_text(encoding="utf-8")
-        head.write_text(f"<style>\n{css}\n</style>\n<script>\n{charts.javascript_bundle()}\n</script>\n",
+        tags = colophon.meta_tags(ctx.edition) if ctx.edition else ""
+        head.write_text(f"{tags}<style>\n{css}\n</style>\n<script>\n{charts.javascript_bundle()}\n</script>\n",
                         encoding="utf-8")
         switch, index = variants_html(ctx, link_prefix, pdf_name)
         pypandoc.convert_text(
@@ -417,15 +434,17 @@ def render_pdf(project: Project, blocks: list[Block], ctx: Context, out: Path) -
                         "--variable", f"scenario-description={typst_markup(ctx.description_of(ctx.scenario))}",
                         "--variable", f"data-date={typst_markup(ctx.data_date)}",
                         "--variable", f"author={typst_markup(project.author)}"])
-        typst.compile(str(source), output=str(out), root=str(tmpdir), font_paths=FONT_DIRS)
+        # The PDF's creation date is the colophon's build time, so SOURCE_DATE_EPOCH fixes both.
+        when = int(ctx.edition["build_epoch"]) if ctx.edition.get("build_epoch") else None
+        typst.compile(str(source), output=str(out), root=str(tmpdir), font_paths=FONT_DIRS, timestamp=when)
 
 
-def report_blocks(project: Project, executed: Path) -> list[Block]:
+def report_blocks(project: Project, executed: Path, edition: dict[str, str] | None = None) -> list[Block]:
     """Return every chapter's blocks in _quarto.yml order, from a scenario's executed notebooks."""
     blocks: list[Block] = []
     for chapter in project.chapters:
         if chapter.endswith(".ipynb"):
             blocks += notebook_blocks(executed / Path(chapter).name)
         else:
-            blocks += qmd_blocks(paths.REPORT / chapter)
+            blocks += qmd_blocks(paths.REPORT / chapter, edition)
     return blocks

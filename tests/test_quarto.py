@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import build, paths, render
+from analysis import build, colophon, paths, render
 from conftest import chapter_heading, quarto_chapters
 
-#: Files _quarto.yml may name that the build writes before it calls Quarto (git-ignored).
-GENERATED = {"_vega.html"}
+#: Files _quarto.yml may name that the build writes before it calls Quarto (git-ignored): the Vega
+#: bundle, and each edition's colophon metadata, written beside its executed notebooks (chapters/).
+GENERATED = {"_vega.html", f"chapters/{colophon.META_FILE}", f"chapters/{colophon.HEAD_FILE}"}
 
 
 def named_files(cfg: dict) -> list[str]:
@@ -56,7 +57,7 @@ def file_problems(quarto_yml: Path, chapters: list[str], notebooks: Path = paths
             src = quarto_yml.parent / chapter
         if not src.exists():
             problems.append(f"{chapter}: {src} does not exist")
-    for name in named_files(cfg.get("format") or {}):
+    for name in named_files(cfg.get("format") or {}) + list(cfg.get("metadata-files") or []):
         if not (quarto_yml.parent / name).exists() and name not in GENERATED:
             problems.append(f"format option names {name}, which does not exist")
     if chapters and chapters[0] != "index.qmd":
@@ -71,8 +72,11 @@ def test_every_file_quarto_yml_names_exists():
 
 def test_generated_files_are_written_by_the_build():
     source = inspect.getsource(build._render_quarto)
-    for name in GENERATED:
+    for name in GENERATED - {f"chapters/{colophon.META_FILE}", f"chapters/{colophon.HEAD_FILE}"}:
         assert f'"{name}"' in source, f"_quarto.yml relies on {name}, but the Quarto path does not write it"
+    # chapters/ is a copy of the edition's build folder, where the build writes the colophon's files
+    # (tests/test_colophon.py checks they are there after a build).
+    assert "copytree(paths.BUILD / v.name, chapters)" in source
 
 
 def test_the_build_renders_exactly_the_chapters_quarto_yml_names():

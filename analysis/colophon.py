@@ -1,0 +1,162 @@
+"""Each edition's colophon: the commit, data, assumptions, environment, engine and date that built it.
+
+The values come from analysis/cache.py, the same digests that key the build cache, so what an edition
+says it was built from is what the build checked. They are gathered once per edition at the render
+stage (the commit and the date never enter a notebook run's key) into one flat mapping, written
+beside the executed notebooks as `_edition.yml` (Quarto's `metadata-files`, read by the `{{< meta
+edition.KEY >}}` shortcodes of report/colophon.qmd) and `_edition.html` (<meta> tags for the page
+head); the embedded engine reads the same two files, so both engines print the same colophon.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import __version__, cache, lock, paths
+from .errors import InputError
+
+#: Packages whose versions the colophon names: those that compute, draw or lay out what readers see.
+KEY_PACKAGES = ("numpy", "pandas", "pydantic", "altair", "vl-convert-python", "papermill", "ipykernel",
+                "pypandoc-binary", "typst")
+META_FILE = "_edition.yml"
+HEAD_FILE = "_edition.html"
+
+
+def build_time() -> dt.datetime:
+    """Return the build's date and time in UTC, whole seconds; SOURCE_DATE_EPOCH fixes it (reproducible builds)."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if raw:
+        if not raw.isdigit():
+            raise InputError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC, got {raw!r}")
+        return dt.datetime.fromtimestamp(int(raw), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+@functools.lru_cache(maxsize=None)
+def engine_description(engine: str) -> str:
+    """Return the renderer and its version, as readers should cite it."""
+    if engine == "quarto":
+        try:
+            version = subprocess.run(["quarto", "--version"], capture_output=True, text=True,
+                                     timeout=60).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            version = "version unknown"
+        return f"Quarto {version}"
+    import pypandoc
+
+    return f"embedded engine (pandoc {pypandoc.get_pandoc_version()} and Typst)"
+
+
+def _version(name: str) -> str:
+    return cache.environment()["distributions"].get(name, "not installed")
+
+
+def lock_differences() -> list[str] | None:
+    """Return the locked packages this Python lacks or has at another version (None without a lock)."""
+    try:
+        text = lock.LOCK.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    from packaging.markers import Marker
+
+    installed = cache.environment()["distributions"]
+    out = []
+    for name, version, marker in lock.pins(text):
+        if marker and not Marker(marker).evaluate():
+            continue
+        have = installed.get(name)
+        if have != version:
+            out.append(f"{name} {have or 'missing'} (locked {version})")
+    return out
+
+
+def edition_metadata(scenario: Any, variant: str, overrides: dict[str, Any], engine: str,
+                     when: dt.datetime) -> dict[str, str]:
+    """Return one edition's colophon as a flat mapping of strings (shared by both engines and the <meta> tags).
+
+    scenario is the resolved assumptions.Scenario; variant the edition's folder name.
+    """
+    env = cache.environment()
+    src = cache.source_state()
+    commit = src["commit"]
+    changed = src["changed"]
+    if commit is None:
+        tree = "not a git checkout"
+    elif changed:
+        tree = f"modified: {len(changed)} file{'s' if len(changed) != 1 else ''} differ from the commit"
+    else:
+        tree = "clean"
+    diffs = lock_differences()
+    if diffs is None:
+        matches = "no requirements.lock in this checkout"
+    elif diffs:
+        matches = f"differs from the lock in {len(diffs)} package{'s' if len(diffs) != 1 else ''}: " + ", ".join(diffs[:5])
+    else:
+        matches = "the installed packages match it"
+    python = f"{env['implementation']} {env['python'].split()[0]} on {env['platform']}"
+    meta = {
+        "scenario": variant,
+        "scenario_title": scenario.title,
+        "overrides": ", ".join(f"{k} = {v}" for k, v in sorted(overrides.items())) or "none",
+        "commit": commit or "unknown",
+        "commit_short": (commit or "unknown")[:12],
+        "tree": tree,
+        "modified": "unknown" if commit is None else ("true" if changed else "false"),
+        "data_sha256": cache.data_digest(),
+        "assumptions_sha256": cache.assumptions_digest(scenario.assumptions.model_dump(mode="json")),
+        "code_sha256": cache.code_digest(),
+        "environment_sha256": cache.deps_digest(),
+        "lock_sha256": cache.lock_digest() or "none",
+        "lock_match": matches,
+        "python": python,
+        "packages": ", ".join(f"{p} {_version(p)}" for p in KEY_PACKAGES),
+        "engine": engine_description(engine),
+        "version": __version__,
+        "build_date": when.strftime("%Y-%m-%d"),
+        "build_time": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "build_epoch": str(int(when.timestamp())),
+        "build_time_source": "SOURCE_DATE_EPOCH" if os.environ.get("SOURCE_DATE_EPOCH") else "clock",
+    }
+    return meta
+
+
+#: The <meta> tag names of each field: Dublin Core where one fits, else the project's own prefix.
+META_NAMES = {
+    "build_time": "dcterms.created", "scenario": "tengw-edition", "commit": "tengw-git-commit", "modified": "tengw-git-modified",
+    "data_sha256": "tengw-data-sha256",
+    "assumptions_sha256": "tengw-assumptions-sha256", "code_sha256": "tengw-code-sha256",
+    "environment_sha256": "tengw-environment-sha256", "lock_sha256": "tengw-lock-sha256",
+    "python": "tengw-python", "packages": "tengw-packages", "engine": "tengw-engine",
+}
+
+
+def meta_tags(meta: dict[str, str]) -> str:
+    """Return the HTML <meta> tags that carry the colophon in the page head."""
+    tags = [f'<meta name="generator" content="Ten Gigawatts {html.escape(meta["version"])}">']
+    tags += [f'<meta name="{name}" content="{html.escape(meta[key])}">' for key, name in META_NAMES.items()]
+    return "\n".join(tags) + "\n"
+
+
+def write(folder: Path, meta: dict[str, str]) -> None:
+    """Write the edition's metadata where both engines read it: folder/_edition.yml and _edition.html."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cache.write_text(folder / META_FILE, yaml.safe_dump({"edition": meta}, sort_keys=True, allow_unicode=True))
+    cache.write_text(folder / HEAD_FILE, meta_tags(meta))
+
+
+def read(folder: Path) -> dict[str, str]:
+    """Return the edition metadata written into folder, or {} when there is none."""
+    try:
+        doc = yaml.safe_load((folder / META_FILE).read_text(encoding="utf-8")) or {}
+    except OSError:
+        return {}
+    return {k: str(v) for k, v in (doc.get("edition") or {}).items()}
+
