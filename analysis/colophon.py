@@ -122,6 +122,7 @@ def edition_metadata(scenario: Any, variant: str, overrides: dict[str, Any], eng
         "version": __version__,
         "build_date": when.strftime("%Y-%m-%d"),
         "build_time": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "build_time_text": when.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "build_epoch": str(int(when.timestamp())),
         "build_time_source": "SOURCE_DATE_EPOCH" if os.environ.get("SOURCE_DATE_EPOCH") else "clock",
     }

@@ -88,6 +88,9 @@ def _first_difference(a: Any, b: Any, where: str = "") -> str:
         for i, (x, y) in enumerate(zip(a, b)):
             if x != y:
                 return _first_difference(x, y, f"{where}[{i}]")
+    if isinstance(a, str) and len(a) > 80:  # show where the text starts to differ
+        i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        a, b, where = a[max(0, i - 40):i + 40], b[max(0, i - 40):i + 40], f"{where} at character {i}"
     return f"{where}: {str(a)[:80]!r} vs {str(b)[:80]!r}"
 
 
@@ -98,7 +101,8 @@ def _mask_build_time(data: bytes, edition: dict[str, str]) -> bytes:
     import datetime as dt
 
     when = dt.datetime.fromtimestamp(int(edition["build_epoch"]), dt.timezone.utc)
-    spellings = {edition.get("build_time", ""), f"built on {edition.get('build_date', '')}",
+    spellings = {edition.get("build_time", ""), edition.get("build_time_text", ""),
+                 f"built on {edition.get('build_date', '')}",
                  when.strftime("D:%Y%m%d%H%M%S"), when.strftime("%Y-%m-%dT%H:%M:%S")}
     for s in sorted(filter(None, spellings), key=len, reverse=True):
         data = data.replace(s.encode(), b"<build time>")

@@ -155,12 +155,12 @@ def test_every_edition_carries_its_colophon_in_html_and_pdf(built_report):
             assert f'<meta name="{name}" content="' in head, f"{folder.name}: no <meta name={name}>"
         assert f'content="{meta["data_sha256"]}"' in head and f'content="{meta["build_time"]}"' in head
         section = html[html.index('id="sec-colophon"'):]
-        for key in ("commit", "data_sha256", "assumptions_sha256", "environment_sha256", "build_time"):
+        for key in ("commit", "data_sha256", "assumptions_sha256", "environment_sha256", "build_time_text"):
             assert meta[key] in section, f"{folder.name}: the colophon section lacks {key}"
         assert "{{<" not in html
         with pymupdf.open(folder / "report.pdf") as pdf:
             last = "".join(pdf[i].get_text() for i in range(pdf.page_count - 2, pdf.page_count))
             created = pdf.metadata["creationDate"]
         assert "Colophon" in last and meta["commit"] in last and meta["assumptions_sha256"] in last
-        assert meta["python"] in last and meta["build_time"] in last
+        assert meta["python"] in last and meta["build_time_text"] in last
         assert created.startswith("D:" + meta["build_time"].replace("-", "").replace(":", "").replace("T", "")[:14])
