@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from . import __version__, cache, lock, paths
+from . import __version__, cache, labels, lock
 from .errors import InputError
 
 #: Packages whose versions the colophon names: those that compute, draw or lay out what readers see.
@@ -53,6 +53,10 @@ def engine_description(engine: str) -> str:
     import pypandoc
 
     return f"embedded engine (pandoc {pypandoc.get_pandoc_version()} and Typst)"
+
+
+def _value(v: Any) -> str:
+    return ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
 
 
 def _version(name: str) -> str:
@@ -91,7 +95,7 @@ def edition_metadata(scenario: Any, variant: str, overrides: dict[str, Any], eng
     if commit is None:
         tree = "not a git checkout"
     elif changed:
-        tree = f"modified: {len(changed)} file{'s' if len(changed) != 1 else ''} differ from the commit"
+        tree = f"modified: {len(changed)} {'file differs' if len(changed) == 1 else 'files differ'} from the commit"
     else:
         tree = "clean"
     diffs = lock_differences()
@@ -105,7 +109,8 @@ def edition_metadata(scenario: Any, variant: str, overrides: dict[str, Any], eng
     meta = {
         "scenario": variant,
         "scenario_title": scenario.title,
-        "overrides": ", ".join(f"{k} = {v}" for k, v in sorted(overrides.items())) or "none",
+        "overrides": "; ".join(f"{labels.titled(k)} set to {_value(v)}" for k, v in sorted(overrides.items()))
+                     or "none",
         "commit": commit or "unknown",
         "commit_short": (commit or "unknown")[:12],
         "tree": tree,
