@@ -6,16 +6,15 @@ Each assumption is declared once, with unit, default, allowed range, description
 
 from __future__ import annotations
 
-import difflib
 import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from . import paths
+from . import paths, safe_yaml
 from .errors import AssumptionError, InputError
+from .errors import did_you_mean as _suggest
 
 
 def assumption(default: Any, *, label: str, unit: str, description: str, source: str, group: str,
@@ -342,29 +341,19 @@ SCENARIO_KEYS = {"title", "description", "assumptions"}
 scenario_names = paths.scenario_names
 
 
-def _suggest(name: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"scenario file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"scenario file unreadable: {path}: {exc}") from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" line {mark.line + 1}" if mark else ""
-        raise InputError(f"malformed YAML in {path.name}{at}: {getattr(exc, 'problem', exc)}") from None
+    doc = safe_yaml.read(path, "scenario file")
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
         raise InputError(f"{path.name}: expected a mapping with 'title', 'description', 'assumptions'")
     return doc
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """repr of a value, cut to one short phrase (a scenario file may hold a long list)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _problems(err: ValidationError, where: str) -> list[str]:
@@ -374,12 +363,15 @@ def _problems(err: ValidationError, where: str) -> list[str]:
         loc = ".".join(str(p) for p in e["loc"]) or "assumptions"
         name = str(e["loc"][0]) if e["loc"] else ""
         msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "invalid_key":
+            out.append(f"{where}: key {_short(e['loc'][-1] if e['loc'] else None)} is not an assumption name")
+            continue
         if e["type"] == "extra_forbidden":
             msg = f"unknown parameter{_suggest(name, list(fields))}"
             out.append(f"{where}: {loc}: {msg}")
             continue
         unit = (fields[name].json_schema_extra or {}).get("unit") if name in fields else None
-        got = f" = {e['input']!r}" if "input" in e and not isinstance(e["input"], dict) else ""
+        got = f" = {_short(e['input'])}" if "input" in e and not isinstance(e["input"], dict) else ""
         out.append(f"{where}: {loc}{got}: {msg}" + (f" (unit: {unit})" if unit else ""))
     return out
 
@@ -397,7 +389,7 @@ def resolve(scenario: str | Path = "base", overrides: dict[str, Any] | None = No
                              f"known: {', '.join(known)}")
         path, label = paths.scenario_file(str(scenario)), name or str(scenario)
     doc = _read_yaml(path)
-    problems = [f"{path.name}: unknown key {k!r}{_suggest(k, sorted(SCENARIO_KEYS))}"
+    problems = [f"{path.name}: unknown key {k!r}{_suggest(str(k), sorted(SCENARIO_KEYS))}"
                 for k in doc if k not in SCENARIO_KEYS]
     values = doc.get("assumptions") or {}
     if not isinstance(values, dict):
@@ -405,7 +397,7 @@ def resolve(scenario: str | Path = "base", overrides: dict[str, Any] | None = No
         values = {}
     merged = {**values, **(overrides or {})}
     try:
-        parsed = Assumptions(**merged)
+        parsed = Assumptions.model_validate(merged)  # not **merged: a key may be a number
     except ValidationError as err:
         where = path.name if not overrides else f"{path.name} with overrides"
         problems += _problems(err, where)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from . import cache, paths
+from . import cache, paths, safe_yaml
 from .errors import InputError
 from .progress import Progress
 
@@ -38,6 +38,9 @@ class Variant:
     scenario: str  # name in data/scenarios, or a YAML path
     overrides: dict[str, Any] = field(default_factory=dict)
     title: str = ""
+
+    def __post_init__(self) -> None:
+        paths.check_name(self.name)  # the name becomes a folder: one safe path component
 
 
 @dataclass
@@ -68,6 +71,75 @@ def variant_name(base: str, overrides: dict[str, Any]) -> str:
     return f"{base}-custom-{digest}"
 
 
+# --- names: a variant never takes the place of an edition, a published file or another variant ---
+
+def _inputs(v: Variant) -> dict[str, Any]:
+    """What a variant is built from, as recorded in build/<name>/.variant.json."""
+    return {"scenario": v.scenario, "overrides": json.loads(json.dumps(v.overrides, sort_keys=True, default=str))}
+
+
+def _describe(inputs: dict[str, Any]) -> str:
+    scenario = str(inputs.get("scenario"))
+    what = f"the file {scenario}" if scenario.endswith((".yaml", ".yml")) else f"scenario {scenario}"
+    sets = ", ".join(f"{k}={v}" for k, v in (inputs.get("overrides") or {}).items())
+    return what + (f" with {sets}" if sets else "")
+
+
+def is_edition(v: Variant) -> bool:
+    """Whether v is a scenario of data/scenarios/ as it stands: its own name, its file, no overrides."""
+    if v.overrides or v.name not in scenario_names():
+        return False
+    return v.scenario == v.name or Path(v.scenario).resolve() == paths.scenario_file(v.name).resolve()
+
+
+def _record(name: str) -> Path:
+    return variant_dir(name) / ".variant.json"
+
+
+def record_variants(variants: list[Variant]) -> None:
+    """Write down what each variant is built from, so its name cannot be reused for other inputs."""
+    for v in variants:
+        if not is_edition(v) and cache._read(_record(v.name)) != _inputs(v):
+            cache.write_json(_record(v.name), _inputs(v))
+
+
+def check_names(variants: list[Variant], out_dir: Path, replace: bool = False) -> None:
+    """Refuse a variant name taken by a scenario edition, a file published at the report's root,
+    another variant of this build, or (unless replace) a variant built from other inputs.
+    Rebuilding a variant under its own name, with the same inputs, is allowed."""
+    root_files = {"index.html", f"{_output_file()}.pdf"}
+    if (out_dir / "base").is_dir():  # the root holds a copy of everything the base edition publishes
+        root_files |= {p.name for p in (out_dir / "base").iterdir()}
+    seen: set[str] = set()
+    for v in variants:
+        if v.name in seen:
+            raise InputError(f"two variants would be called {v.name!r}: build them one at a time, each with "
+                             "its own --name")
+        seen.add(v.name)
+        if is_edition(v):
+            continue
+        other = f"choose another --name (e.g. {variant_name(v.name, _inputs(v))})"
+        if v.name in scenario_names():
+            raise InputError(f"the name {v.name!r} belongs to the scenario edition data/scenarios/{v.name}.yaml, "
+                             f"which a variant never replaces: {other}")
+        if v.name in root_files:
+            raise InputError(f"the name {v.name!r} is taken by a file the report publishes: {other}")
+        recorded = cache._read(_record(v.name))
+        if replace or recorded == _inputs(v):
+            continue
+        if recorded is not None:
+            raise InputError(f"the name {v.name!r} is taken by a variant built from {_describe(recorded)}: "
+                             f"{other}, or add --replace to overwrite it")
+        if paths.inside(out_dir, v.name).exists() or any(variant_dir(v.name).glob("*.ipynb")):
+            raise InputError(f"{out_dir.name}/{v.name} holds a variant built before inputs were recorded: "
+                             f"{other}, or add --replace to overwrite it")
+
+
+def variant_dir(name: str) -> Path:
+    """build/<name>, proven to stay inside the build folder."""
+    return paths.inside(paths.BUILD, name)
+
+
 def has_parameters_cell(path: Path) -> bool:
     """Return whether a notebook has a cell tagged 'parameters' (raises ValueError if not a notebook)."""
     nb = json.loads(path.read_text(encoding="utf-8"))
@@ -94,9 +166,13 @@ def check_inputs(variants: list[Variant]) -> tuple[list[str], dict[str, "assumpt
             problems += exc.problems
     if problems:
         raise assumptions.AssumptionError(problems)
-    from . import data
+    from . import data, risk
 
     data.validate()
+    register = risk.check_register()  # risks.csv names assumptions: check them before a kernel would
+    if register:
+        more = f" (and {len(register) - 1} more)" if len(register) > 1 else ""
+        raise InputError(f"data/risks.csv: {register[0]}{more}")
     stems = cache.chapter_stems()
     if stems is None:  # let the renderer's reader say what is wrong with _quarto.yml
         from . import render
@@ -116,10 +192,11 @@ def check_inputs(variants: list[Variant]) -> tuple[list[str], dict[str, "assumpt
     return stems, resolved
 
 
-def validate(variants: list[Variant]) -> tuple["render.Project", dict[str, "assumptions.Scenario"]]:
-    """Check data, every variant's assumptions and the notebooks before any kernel starts."""
+def validate(variants: list[Variant], replace: bool = False) -> tuple["render.Project", dict[str, "assumptions.Scenario"]]:
+    """Check names, data, every variant's assumptions and the notebooks before any kernel starts."""
     from . import render
 
+    check_names(variants, output_dir(), replace)
     _, resolved = check_inputs(variants)
     return render.read_project(), resolved
 
@@ -133,7 +210,7 @@ def jobs_for(variants: list[Variant], stems: list[str]) -> list["execute.Job"]:
         for stem in stems:
             jobs.append(execute.Job(
                 scenario=v.name, notebook=paths.NOTEBOOKS / f"{stem}.ipynb",
-                output=paths.BUILD / v.name / f"{stem}.ipynb",
+                output=variant_dir(v.name) / f"{stem}.ipynb",
                 parameters={"scenario": v.scenario, "overrides": v.overrides}))
     return jobs
 
@@ -152,11 +229,11 @@ def _render_variant(project: "render.Project", v: Variant, title: str, date: str
     from . import colophon, render
 
     t0 = time.perf_counter()
-    edition = colophon.read(paths.BUILD / v.name)
-    blocks = render.report_blocks(project, paths.BUILD / v.name, edition)
+    edition = colophon.read(variant_dir(v.name))
+    blocks = render.report_blocks(project, variant_dir(v.name), edition)
     ctx = render.Context(scenario=v.name, scenario_title=title, data_date=date, scenarios=switcher,
                          edition=edition)
-    out_dir = staging / v.name
+    out_dir = paths.inside(staging, v.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     pdf = f"{project.output_file}.pdf"
     render.render_html(project, blocks, ctx, out_dir / "index.html", link_prefix="../")
@@ -199,8 +276,8 @@ def _render_quarto(project: "render.Project", variants: list[Variant], staging: 
     outputs = []
     for v in variants:
         shutil.rmtree(chapters, ignore_errors=True)
-        shutil.copytree(paths.BUILD / v.name, chapters)
-        out_dir = staging / v.name
+        shutil.copytree(variant_dir(v.name), chapters)
+        out_dir = paths.inside(staging, v.name)
         subprocess.run(["quarto", "render", str(paths.REPORT), "--output-dir", str(out_dir)], check=True)
         outputs.append(out_dir)
         if v.name == "base":
@@ -223,6 +300,27 @@ def signals_deferred() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextmanager
+def build_lock() -> Iterator[None]:
+    """Hold this checkout's build lock, so one build at a time writes build/ and the published report.
+
+    An flock on the build folder itself: no lock file, and the kernel drops the lock when the process
+    ends, however it ends. A second build waits, then usually finds nothing left to do."""
+    import fcntl
+
+    paths.BUILD.mkdir(parents=True, exist_ok=True)
+    fd = os.open(paths.BUILD, os.O_RDONLY)  # not inherited by kernels (O_CLOEXEC)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"Waiting for the build already running in this checkout ({paths.BUILD}) to finish ...")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def publish(staging: Path, target: Path) -> None:
@@ -262,7 +360,7 @@ def clean_leftovers(output_dir: Path, variants: list[Variant]) -> None:
             if pid.isdigit() and not _pid_alive(int(pid)):
                 (shutil.rmtree if item.is_dir() else os.remove)(item)
     for v in variants:
-        for partial in (paths.BUILD / v.name).glob(".*.running.ipynb"):
+        for partial in variant_dir(v.name).glob(".*.running.ipynb"):
             partial.unlink(missing_ok=True)
 
 
@@ -304,7 +402,7 @@ def render_keys_for(variants: list[Variant], stems: list[str], run_keys: dict, e
     out: dict[str, str | None] = {}
     for v in variants:
         keys = [run_keys.get((v.name, s)) for s in stems]
-        stats = [cache._stat(paths.BUILD / v.name / f"{s}.ipynb") for s in stems]
+        stats = [cache._stat(variant_dir(v.name) / f"{s}.ipynb") for s in stems]
         if any(k is None for k in keys) or any(st is None for st in stats):
             out[v.name] = None
             continue
@@ -320,7 +418,7 @@ def plan(variants: list[Variant], engine: str, output_dir: Path, force: bool = F
     stale_runs: set[tuple[str, str]] = set()
     for v in variants:
         for stem in stems or []:
-            out = paths.BUILD / v.name / f"{stem}.ipynb"
+            out = variant_dir(v.name) / f"{stem}.ipynb"
             try:
                 key = cache.run_key(paths.NOTEBOOKS / f"{stem}.ipynb",
                                     {"scenario": v.scenario, "overrides": v.overrides})
@@ -333,7 +431,7 @@ def plan(variants: list[Variant], engine: str, output_dir: Path, force: bool = F
     stale_renders = {v.name for v in variants
                      if force or render_keys[v.name] is None
                      or any((v.name, s) in stale_runs for s in stems or [])
-                     or not cache.render_is_fresh(paths.BUILD / v.name, render_keys[v.name])}
+                     or not cache.render_is_fresh(variant_dir(v.name), render_keys[v.name])}
     return Plan(stems, run_keys, stale_runs, stale_renders, render_keys)
 
 
@@ -342,9 +440,7 @@ def output_dir() -> Path:
     if paths.OUTPUT_OVERRIDE:
         return Path(paths.OUTPUT_OVERRIDE)
     try:
-        import yaml
-
-        cfg = yaml.safe_load(paths.QUARTO_YML.read_text(encoding="utf-8")) or {}
+        cfg = safe_yaml.read(paths.QUARTO_YML) or {}
         return paths.REPORT / cfg.get("project", {}).get("output-dir", "_output")
     except Exception:  # noqa: BLE001 - validation reports an unreadable _quarto.yml
         return paths.REPORT / "_output"
@@ -354,7 +450,8 @@ def published_outputs(variants: list[Variant], out: Path, output_file: str = "re
     """Return the published files of these variants, the root page first when base is among them."""
     outputs = []
     for v in variants:
-        outputs += [out / v.name / "index.html", out / v.name / f"{output_file}.pdf"]
+        folder = paths.inside(out, v.name)
+        outputs += [folder / "index.html", folder / f"{output_file}.pdf"]
     if any(v.name == "base" for v in variants):
         outputs = [out / "index.html", out / f"{output_file}.pdf"] + outputs
     return outputs
@@ -362,17 +459,23 @@ def published_outputs(variants: list[Variant], out: Path, output_file: str = "re
 
 def _output_file() -> str:
     try:
-        import yaml
-
-        return (yaml.safe_load(paths.QUARTO_YML.read_text(encoding="utf-8")) or {}).get("book", {}).get(
+        return (safe_yaml.read(paths.QUARTO_YML) or {}).get("book", {}).get(
             "output-file", "report")
     except Exception:  # noqa: BLE001
         return "report"
 
 
-def build(variants: list[Variant], jobs: int | None = None, quiet: bool = False,
-          engine: str = "auto", force: bool = False) -> Result:
-    """Validate, execute and render every variant; publish only if everything succeeded."""
+def build(variants: list[Variant], jobs: int | None = None, quiet: bool = False, engine: str = "auto",
+          force: bool = False, replace: bool = False) -> Result:
+    """Validate, execute and render every variant; publish only if everything succeeded.
+
+    One build at a time per checkout: a second one waits for the lock (see build_lock)."""
+    with build_lock():
+        check_names(variants, output_dir(), replace)
+        return _build(variants, jobs, quiet, engine, force)
+
+
+def _build(variants: list[Variant], jobs: int | None, quiet: bool, engine: str, force: bool) -> Result:
     t0 = time.perf_counter()
     engine = engine_name(engine)
     out_dir = output_dir()
@@ -391,6 +494,7 @@ def build(variants: list[Variant], jobs: int | None = None, quiet: bool = False,
     if stems != p.stems:  # _quarto.yml was unreadable at planning time: run everything
         p = Plan(stems, {}, {(v.name, s) for v in variants for s in stems}, {v.name for v in variants}, {})
     clean_leftovers(out_dir, variants)
+    record_variants(variants)
     all_jobs = jobs_for(variants, stems)
     todo = [j for j in all_jobs if (j.scenario, j.notebook.stem) in p.stale_runs]
     n = jobs or os.cpu_count() or 1
@@ -421,7 +525,7 @@ def build(variants: list[Variant], jobs: int | None = None, quiet: bool = False,
         run_keys = {(j.scenario, j.notebook.stem): cache.run_key(j.notebook, j.parameters) for j in all_jobs}
         render_keys = render_keys_for(variants, stems, run_keys, engine, out_dir)
         to_render = [v for v in variants if force or render_keys[v.name] is None
-                     or not cache.render_is_fresh(paths.BUILD / v.name, render_keys[v.name])]
+                     or not cache.render_is_fresh(variant_dir(v.name), render_keys[v.name])]
         from . import render
 
         project = render.read_project()
@@ -465,7 +569,7 @@ def _render_and_publish(project: "render.Project", to_render: list[Variant], var
     switcher += [(v.name, resolved[v.name].title) for v in variants if v.name not in known]
     when = colophon.build_time()
     for v in to_render:  # beside the executed notebooks, where both engines read it
-        colophon.write(paths.BUILD / v.name, colophon.edition_metadata(resolved[v.name], v.name, v.overrides,
+        colophon.write(variant_dir(v.name), colophon.edition_metadata(resolved[v.name], v.name, v.overrides,
                                                                        engine, when))
     try:
         t0 = time.perf_counter()
@@ -476,10 +580,10 @@ def _render_and_publish(project: "render.Project", to_render: list[Variant], var
         prog.say(f"Rendered in {time.perf_counter() - t0:.1f} s; publishing to {project.output_dir}")
         with signals_deferred():
             for v in to_render:
-                cache.forget_render(paths.BUILD / v.name)
+                cache.forget_render(variant_dir(v.name))
             publish(staging, project.output_dir)
             for v in to_render:
                 files = published_outputs([v], project.output_dir, project.output_file)
-                cache.record_render(paths.BUILD / v.name, render_keys[v.name], files)
+                cache.record_render(variant_dir(v.name), render_keys[v.name], files)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -28,9 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
-from . import paths
+from . import paths, safe_yaml
 
 #: Bump when the meaning of a key changes, so old records stop matching.
 VERSION = 2
@@ -171,7 +169,7 @@ def chapter_stems(quarto_yml: Path | None = None) -> list[str] | None:
     Mirrors render.read_project().notebook_stems() (a test keeps the two in step).
     """
     try:
-        cfg = yaml.safe_load((quarto_yml or paths.QUARTO_YML).read_text(encoding="utf-8"))
+        cfg = safe_yaml.read(quarto_yml or paths.QUARTO_YML)
         chapters: list[str] = []
         for entry in cfg["book"]["chapters"]:
             chapters += entry.get("chapters", []) if isinstance(entry, dict) else [entry]

@@ -8,10 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from . import build
-from .errors import AssumptionError, InputError
+from . import build, paths, safe_yaml
+from .errors import AssumptionError, InputError, did_you_mean
 
 
 def parse_set(items: list[str]) -> dict[str, Any]:
@@ -27,9 +25,10 @@ def parse_set(items: list[str]) -> dict[str, Any]:
         if not raw.strip():
             raise InputError(f"--set {key}: no value after '='")
         try:
-            value = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            raise InputError(f"--set {key}: cannot parse value {raw!r}") from None
+            value = safe_yaml.loads(raw, f"--set {key}", max_bytes=safe_yaml.MAX_VALUE_BYTES)
+        except InputError as exc:  # the loader's message, said about this value
+            problem = str(exc).split(f"--set {key}", 1)[-1].lstrip(": ")
+            raise InputError(f"--set {key}: cannot parse value {raw[:60]!r}: {problem}") from None
         scalars = (str, int, float, bool)
         if isinstance(value, list) and all(isinstance(x, scalars) for x in value):
             value = tuple(value)
@@ -41,21 +40,35 @@ def parse_set(items: list[str]) -> dict[str, Any]:
 
 
 def variants_from(args: argparse.Namespace) -> list[build.Variant]:
-    """Turn --scenario, --set and --scenario-file into the variants to build."""
+    """Turn --scenario, --set, --scenario-file and --name into the variants to build."""
     overrides = parse_set(args.set or [])
+    if args.name is not None:
+        paths.check_name(args.name, "--name")
+    known = build.scenario_names()
     if args.scenario_file:
         path = Path(args.scenario_file)
         if not path.exists():
             raise InputError(f"scenario file not found: {path}")
+        if args.name is None:
+            paths.check_name(path.stem, "the scenario file's name", hint="; or give the variant a --name")
         name = args.name or build.variant_name(path.stem, overrides)
         return [build.Variant(name=name, scenario=str(path.resolve()), overrides=overrides)]
-    names = args.scenario or build.scenario_names()
+    for n in args.scenario or []:
+        if n not in known:
+            hint = "; a file of your own goes with --scenario-file" if n.endswith((".yaml", ".yml")) else ""
+            raise InputError(f"unknown scenario {n!r}{did_you_mean(n, known)}; known: {', '.join(known)}{hint}")
+    names = list(dict.fromkeys(args.scenario or known))
     if overrides:
         if len(names) != 1:
             names = ["base"] if not args.scenario else names
+        if args.name is not None and len(names) > 1:
+            raise InputError(f"--name names one variant, but --set applies to {len(names)} scenarios: "
+                             "build them one at a time")
         return [build.Variant(name=args.name or build.variant_name(n, overrides), scenario=n,
                               overrides=overrides) for n in names]
-    return [build.Variant(name=n, scenario=n) for n in dict.fromkeys(names)]
+    if args.name is not None:
+        raise InputError("--name names a variant: use it with --set or --scenario-file")
+    return [build.Variant(name=n, scenario=n) for n in names]
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -68,7 +81,10 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="override one assumption; the value is read as YAML (a number, a word, [a, list])")
     p.add_argument("--scenario-file", metavar="FILE.yaml", help="a variant from your own scenario YAML file")
-    p.add_argument("--name", help="folder name of the variant built with --set or --scenario-file")
+    p.add_argument("--name", help="folder name of the variant built with --set or --scenario-file "
+                                  "(letters, digits, - _ .; never a scenario's name)")
+    p.add_argument("--replace", action="store_true",
+                   help="let --name overwrite an earlier variant of that name built from other inputs")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -103,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         previous = None
     try:
         if args.command == "validate":
-            build.validate(variants_from(args))
+            build.validate(variants_from(args), replace=args.replace)
             print("ok: data, scenarios and notebooks are valid")
             return 0
         if args.command == "ledger":
@@ -115,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.jobs is not None and args.jobs < 1:
             raise InputError("--jobs must be at least 1")
         result = build.build(variants_from(args), jobs=args.jobs, quiet=args.quiet, engine=args.engine,
-                             force=args.force)
+                             force=args.force, replace=args.replace)
     except AssumptionError as exc:
         # Every problem at once, on one line.
         print(f"error: {_one_line('; '.join(exc.problems))}", file=sys.stderr)

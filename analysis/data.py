@@ -1,8 +1,15 @@
-"""Load the sourced tables in data/ and check their contract: columns, units, source ids."""
+"""Load the sourced tables in data/ and check their contract: columns, units, source ids.
+
+A data file is read as a user may have edited it: every problem (a bad byte, a duplicated id, a
+number with a stray character, an unknown source) is named by file, line and column.
+"""
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +31,7 @@ class TableSpec:
     required: tuple[str, ...]
     numeric: tuple[str, ...] = ()
     has_unit: bool = False
+    key: tuple[str, ...] = ()  # the columns that identify a row: no two rows may share them
 
 
 TABLES: dict[str, TableSpec] = {
@@ -31,11 +39,13 @@ TABLES: dict[str, TableSpec] = {
         "sources.csv",
         ("source_id", "title", "publisher", "url", "published", "accessed", "kind", "note"),
         ("source_id", "title", "publisher", "url", "published", "accessed", "kind"),
+        key=("source_id",),
     ),
     "deal_events": TableSpec(
         "deal_events.csv",
         ("date", "event_id", "actor", "event", "stage", "source_id"),
         ("date", "event_id", "actor", "event", "stage", "source_id"),
+        key=("event_id",),
     ),
     "platforms": TableSpec(
         "platforms.csv",
@@ -43,6 +53,7 @@ TABLES: dict[str, TableSpec] = {
         ("platform", "metric", "value", "unit", "source_id"),
         numeric=("value",),
         has_unit=True,
+        key=("platform", "metric"),
     ),
     "commitments": TableSpec(
         "commitments.csv",
@@ -50,6 +61,7 @@ TABLES: dict[str, TableSpec] = {
          "end_year", "chips", "overlaps_with", "announced", "source_id", "note"),
         ("commitment_id", "partner", "description", "announced", "source_id"),
         numeric=("power_gw", "value_usd_bn", "start_year", "end_year"),
+        key=("commitment_id",),
     ),
     "facts": TableSpec(
         "facts.csv",
@@ -57,67 +69,131 @@ TABLES: dict[str, TableSpec] = {
         ("fact_id", "topic", "value", "unit", "source_id"),
         numeric=("value", "low", "high"),
         has_unit=True,
+        key=("fact_id",),
     ),
     # The risk register; likelihood and impact name assumptions in the schema (analysis/risk.py).
     "risks": TableSpec(
         "risks.csv",
         ("risk_id", "category", "description", "likelihood", "impact", "parameters", "source_id"),
         ("risk_id", "category", "description", "likelihood", "impact", "parameters", "source_id"),
+        key=("risk_id",),
     ),
 }
 
 
+#: A number as the data files write it: ASCII digits, optional sign, point and exponent; nothing else
+#: (float() alone would take '1_000' or Arabic-Indic digits, which pandas then turns into NaN).
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def number(text: str) -> float | None:
+    """Return the number a cell holds (None if empty); raise ValueError naming a stray character."""
+    text = text.strip()
+    if not text:
+        return None
+    if not NUMBER.fullmatch(text):
+        stray = next((c for c in text if c not in "0123456789+-.eE"), None)
+        raise ValueError(f"{text!r} is not a number" + (f" (stray {stray!r})" if stray else ""))
+    return float(text)
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise DataError(f"data file missing: {path.relative_to(paths.ROOT)}")
+    """Read a data file strictly (UTF-8, quotes closed, no row wider than the header) into a table of
+    text whose index is the line each row starts on, so every problem names file, line and column."""
+    where = str(path.relative_to(paths.ROOT))
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"data file unreadable: {path.relative_to(paths.ROOT)}: {first}") from None
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"data file missing: {where}") from None
+    except OSError as exc:
+        raise DataError(f"data file unreadable: {where}: {exc.strerror or exc}") from None
+    if not raw.strip():
+        raise DataError(f"{where}: the file is empty (it needs its header line and rows)")
+    text = raw.decode("utf-8-sig", errors="surrogateescape")  # a bad byte is located below
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows, lines, start = [], [], 1
+    try:
+        for row in reader:
+            if row:  # blank lines carry nothing
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataError(f"{where} line {start}: {exc} (an unclosed or misplaced double quote?)") from None
+    header = rows[0]
+    for row, line in zip(rows, lines):
+        for j, cell in enumerate(row):
+            bad = next((c for c in cell if "\udc80" <= c <= "\udcff"), None)
+            if bad is not None:
+                col = header[j] if j < len(header) and line != lines[0] else j + 1
+                raise DataError(f"{where} line {line}, column {col}: not UTF-8 (byte 0x{ord(bad) - 0xDC00:02x}); "
+                                "save the file as UTF-8")
+    twice = next((c for i, c in enumerate(header) if c in header[:i]), None)
+    if twice is not None:
+        raise DataError(f"{where} line {lines[0]}: column {twice!r} appears twice in the header")
+    for row, line in zip(rows[1:], lines[1:]):
+        if len(row) > len(header):
+            raise DataError(f"{where} line {line}: {len(row)} values for {len(header)} columns "
+                            "(a comma inside a value needs double quotes around the value)")
+    body = [row + [""] * (len(header) - len(row)) for row in rows[1:]]
+    return pd.DataFrame(body, columns=header, index=pd.Index(lines[1:], dtype=int), dtype=str)
 
 
 def check_table(name: str, df: pd.DataFrame, source_ids: set[str] | None) -> list[str]:
-    """Return every contract problem in one table, each naming file, row and column."""
+    """Return every contract problem in one table, each naming file, line and column.
+
+    df's index is the line each row starts on (as _read_csv reads it)."""
     spec = TABLES[name]
     where = f"data/{spec.file}"
     problems: list[str] = []
     missing = [c for c in spec.columns if c not in df.columns]
     if missing:
         return [f"{where}: missing column(s) {', '.join(missing)}"]
-    for i, row in df.iterrows():
-        line = i + 2  # header is line 1
+    if df.empty:
+        return [f"{where}: no rows under the header"]
+    first_seen: dict[tuple[str, ...], int] = {}
+    for line, row in df.iterrows():
+        at = f"{where} line {line}, column"
         for col in spec.required:
             if not str(row[col]).strip():
-                problems.append(f"{where} line {line}: empty {col}")
+                problems.append(f"{at} {col}: empty")
         for col in spec.numeric:
-            val = str(row[col]).strip()
-            if val:
-                try:
-                    num = float(val)
-                except ValueError:
-                    problems.append(f"{where} line {line}: {col} is not a number: {val!r}")
-                    continue
-                if num != num or num in (float("inf"), float("-inf")):
-                    problems.append(f"{where} line {line}: {col} is not finite: {val!r}")
+            try:
+                num = number(str(row[col]))
+            except ValueError as exc:
+                problems.append(f"{at} {col}: {exc}")
+                continue
+            if num is not None and (num != num or num in (float("inf"), float("-inf"))):
+                problems.append(f"{at} {col}: not finite: {row[col]!r}")
         if spec.has_unit and row["unit"] and row["unit"] not in KNOWN_UNITS:
-            problems.append(f"{where} line {line}: unknown unit {row['unit']!r}")
+            problems.append(f"{at} unit: unknown unit {row['unit']!r}")
         if source_ids is not None and "source_id" in df.columns and row["source_id"]:
             for sid in str(row["source_id"]).split(";"):
                 if sid.strip() not in source_ids:
-                    problems.append(f"{where} line {line}: source_id {sid.strip()!r} not in data/sources.csv")
+                    problems.append(f"{at} source_id: {sid.strip()!r} is not a source_id of data/sources.csv")
+        key = tuple(str(row[c]).strip() for c in spec.key)
+        if spec.key and all(key):
+            if key in first_seen:
+                problems.append(f"{at} {spec.key[-1]}: {'/'.join(key)!r} repeats line {first_seen[key]}")
+            else:
+                first_seen[key] = line
+    if name == "commitments":
+        ids = set(df["commitment_id"])
+        for line, ov in df["overlaps_with"].items():
+            problems += [f"{where} line {line}, column overlaps_with: {o.strip()!r} is not a commitment_id"
+                         for o in str(ov).split(";") if o.strip() and o.strip() not in ids]
     if name == "sources":
-        dupes = df["source_id"][df["source_id"].duplicated()].tolist()
-        problems += [f"{where}: duplicate source_id {d!r}" for d in dupes]
-        for i, kind in df["kind"].items():
+        for line, kind in df["kind"].items():
             if kind and kind not in SOURCE_KINDS:
-                problems.append(f"{where} line {i + 2}: kind {kind!r} not one of {', '.join(SOURCE_KINDS)}")
+                problems.append(f"{where} line {line}, column kind: {kind!r} is not one of "
+                                f"{', '.join(SOURCE_KINDS)}")
         for col in ("published", "accessed"):
             bad = pd.to_datetime(df[col], errors="coerce", format="%Y-%m-%d").isna() & (df[col] != "")
-            problems += [f"{where} line {i + 2}: {col} is not a YYYY-MM-DD date: {df.at[i, col]!r}"
-                         for i in df.index[bad]]
+            problems += [f"{where} line {line}, column {col}: not a YYYY-MM-DD date: {df.at[line, col]!r}"
+                         for line in df.index[bad]]
         bad_url = ~df["url"].str.match(r"^https?://")
-        problems += [f"{where} line {i + 2}: url does not start with http(s)://" for i in df.index[bad_url]]
+        problems += [f"{where} line {line}, column url: does not start with http(s)://"
+                     for line in df.index[bad_url]]
     return problems
 
 
@@ -139,9 +215,9 @@ def _load_all(stamp: tuple) -> dict[str, pd.DataFrame]:
         raise DataError(problems[0] + more)
     out = {}
     for name, df in raw.items():
-        df = df.copy()
-        for col in TABLES[name].numeric:
-            df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce").astype(float)
+        df = df.reset_index(drop=True)
+        for col in TABLES[name].numeric:  # the same reading the check used: nothing turns into NaN
+            df[col] = [float("nan") if (v := number(str(x))) is None else v for x in df[col]]
         out[name] = df
     return out
 

@@ -19,9 +19,8 @@ from typing import Any
 import nbformat
 import pypandoc
 import typst
-import yaml
 
-from . import charts, colophon, paths
+from . import charts, colophon, paths, safe_yaml
 from .errors import InputError
 
 FIG_MIME = charts.Figure.mime
@@ -46,10 +45,9 @@ class Project:
 
 def read_project(path: Path = paths.QUARTO_YML) -> Project:
     """Parse report/_quarto.yml."""
-    try:
-        cfg = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read {path.relative_to(paths.ROOT)}: {exc}") from None
+    cfg = safe_yaml.read(path, "report configuration")
+    if not isinstance(cfg, dict):
+        raise InputError(f"{path.name}: expected a mapping with 'project' and 'book'")
     book = cfg.get("book", {})
     chapters: list[str] = []
     for entry in book.get("chapters", []):

@@ -78,7 +78,7 @@ FILE_CASES = {
     "unknown key": ("title: x\ndescription: y\nassumption:\n  pue: 1.3\n", "did you mean 'assumptions'"),
     "not a mapping": ("- 1\n- 2\n", "expected a mapping"),
     "misspelled parameter": ("title: x\ndescription: y\nassumptions:\n  utilization: 0.5\n", "did you mean 'utilisation'"),
-    "binary": (b"\xff\xfe\x00garbage", "unreadable"),
+    "binary": (b"\xff\xfe\x00garbage", "not UTF-8"),
 }
 
 
