@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -39,15 +41,24 @@ def project(template, tmp_path):
     return root
 
 
+def _listing(root: Path) -> list[list[str]]:
+    """What sits beside and inside the project, and in report/: a write outside out/ and build/ shows."""
+    return [sorted(os.listdir(d)) for d in (root.parent, root, root / "report")]
+
+
 def _fails_cleanly(root: Path, *args: str, expect: str) -> None:
-    before = snapshot(root / "out"), snapshot(root / "build")
+    before = snapshot(root / "out"), snapshot(root / "build"), _listing(root)
+    t0 = time.perf_counter()
     proc = run_cli(root, "build", "--jobs", "1", *args, timeout=120)
+    seconds = time.perf_counter() - t0
     assert proc.returncode == 2, (proc.returncode, proc.stderr)
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
     assert "Traceback" not in proc.stderr
     assert expect in lines[0], lines[0]
-    assert (snapshot(root / "out"), snapshot(root / "build")) == before
+    assert (snapshot(root / "out"), snapshot(root / "build"), _listing(root)) == before
+    # Python start-up included; the in-process tests (test_hostile_input.py) hold the 2 s line.
+    assert seconds < 10, f"refused after {seconds:.1f} s"
 
 
 SCENARIO_CASES = {
@@ -63,6 +74,10 @@ SCENARIO_CASES = {
     "no equals sign": (["--set", "pue"], "KEY=VALUE"),
     "code is not evaluated": (["--set", "pue=!!python/object/apply:os.system ['touch pwned']"], "cannot parse"),
     "zero jobs": (["--jobs", "0"], "--jobs must be at least 1"),
+    "name leaving the folders": (["--set", "pue=1.3", "--name", "../../x"], "--name '../../x' is not allowed"),
+    "name of the base edition": (["--set", "pue=1.3", "--name", "base"], "belongs to the scenario edition"),
+    "base variant named after another edition": (["--scenario", "base", "--set", "pue=1.3", "--name", "constrained"],
+                                                 "belongs to the scenario edition data/scenarios/constrained.yaml"),
 }
 
 
@@ -79,6 +94,11 @@ FILE_CASES = {
     "not a mapping": ("- 1\n- 2\n", "expected a mapping"),
     "misspelled parameter": ("title: x\ndescription: y\nassumptions:\n  utilization: 0.5\n", "did you mean 'utilisation'"),
     "binary": (b"\xff\xfe\x00garbage", "not UTF-8"),
+    "alias bomb": ("title: x\ndescription: y\nassumptions:\n  schedule_gw_per_half: [&a [1,1,1,1,1,1,1,1,1]"
+                   + "".join(f", &{c} [{', '.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")) + "]\n",
+                   "once its aliases are expanded"),
+    "duplicate key": ("title: x\ndescription: y\nassumptions:\n  pue: 1.3\n  pue: 1.4\n",
+                      "key 'pue' is given twice (lines 4 and 5)"),
 }
 
 
@@ -102,6 +122,15 @@ def test_missing_data_file(project):
 def test_corrupt_data_file(project):
     (project / "data" / "sources.csv").write_bytes(b"source_id,title\n\xff\xfe\"unterminated\n")
     _fails_cleanly(project, "--scenario", "base", expect="data/sources.csv")
+
+
+def test_duplicated_id_in_data_file(project):
+    facts = project / "data" / "facts.csv"
+    lines = facts.read_text(encoding="utf-8").splitlines(keepends=True)
+    facts.write_text("".join(lines + [lines[3]]), encoding="utf-8")
+    fact_id = lines[3].split(",")[0]
+    _fails_cleanly(project, "--scenario", "base",
+                   expect=f"data/facts.csv line {len(lines) + 1}, column fact_id: '{fact_id}' repeats line 4")
 
 
 def test_notebook_without_parameters_cell(project):

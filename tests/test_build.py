@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import json
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from analysis import build, paths
+from analysis import build, cache, paths
 from analysis.progress import Progress
-from fixture_project import TINY, cli, make_project, snapshot, tiny_notebook
+from fixture_project import TINY, cli, make_project, popen, snapshot, tiny_notebook, wait_for
 
 SCENARIOS = ("--scenario", "base", "--scenario", "constrained")
 
@@ -63,6 +64,29 @@ def test_set_builds_a_named_variant_beside_the_others(project):
     assert "The PUE in this scenario is 1.45." in page
     after = snapshot(project / "out")
     assert {k: v for k, v in after.items() if not k.startswith("my-pue/")} == before
+
+
+def test_two_builds_at_once_take_turns_and_publish_one_complete_build(project):
+    """The second build waits for the first (one line says so), then finds nothing left to do."""
+    args = ("build", "--set", "pue=1.55", "--name", "together")
+    first = popen(project, *args, TENGW_TEST_SLEEP="3")
+    try:
+        running = wait_for(lambda: list((project / "build" / "together").glob(".*.running.ipynb"))
+                           or first.poll() is not None, timeout=90)
+        assert running and first.poll() is None, first.communicate()[1]
+        second = popen(project, *args)
+        out2, err2 = second.communicate(timeout=300)
+        out1, err1 = first.communicate(timeout=300)
+    finally:
+        first.kill()
+    assert first.returncode == 0 and "1 executed" in out1, err1
+    assert second.returncode == 0, err2
+    assert "Waiting for the build already running" in err2 and "nothing changed" in out2, (out2, err2)
+    record = json.loads((project / "build" / "together" / ".render.json").read_text())
+    assert sorted(Path(p).name for p in record["outputs"]) == ["index.html", "report.pdf"]
+    assert all(list(cache._stat(Path(p))) == st for p, st in record["outputs"].items()), "published files changed"
+    assert "The PUE in this scenario is 1.55." in (project / "out" / "together" / "index.html").read_text()
+    assert not list(project.glob("_staging-*")) and not list((project / "out").glob(".old-*"))
 
 
 def test_failed_run_names_scenario_notebook_cell_and_keeps_last_report(project):
