@@ -182,6 +182,8 @@ def run_key(notebook: Path, parameters: dict[str, Any]) -> str:
     """Return the key of one (scenario, notebook) run."""
     scenario = str(parameters.get("scenario", ""))
     sfile = Path(scenario) if scenario.endswith((".yaml", ".yml")) else paths.scenario_file(scenario)
+    if not sfile.is_file() or sfile.stat().st_size > safe_yaml.MAX_FILE_BYTES:
+        raise ValueError(f"{sfile} is not a scenario file")  # never hash a pipe or a huge file
     parts = {
         "version": VERSION,
         "notebook": _sha(notebook.read_bytes()),

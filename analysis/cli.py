@@ -49,6 +49,8 @@ def variants_from(args: argparse.Namespace) -> list[build.Variant]:
         path = Path(args.scenario_file)
         if not path.exists():
             raise InputError(f"scenario file not found: {path}")
+        if not path.is_file():
+            raise InputError(f"scenario file is not a regular file: {path}")
         if args.name is None:
             paths.check_name(path.stem, "the scenario file's name", hint="; or give the variant a --name")
         name = args.name or build.variant_name(path.stem, overrides)

@@ -127,10 +127,16 @@ def _inside(path: str, roots: list[Path]) -> bool:
     return any(real == str(r) or real.startswith(str(r) + os.sep) for r in roots)
 
 
+def _around(sb: Sandbox) -> list[list[str]]:
+    """What sits beside the two folders, and two levels up: where '../..' in a name would write."""
+    return [sorted(os.listdir(d)) for d in (sb.top, sb.top.parent, sb.top.parent.parent)]
+
+
 def _run(sb: Sandbox, argv: list[str]) -> tuple[int, str]:
     """Run the command line in this process and check what every run must satisfy; return rc, stderr."""
     global _recording
     before = snapshot(sb.out), snapshot(sb.build)
+    around = _around(sb)
     editions = sb.editions()
     runs = len(sb.kernel_runs)
     err = io.StringIO()
@@ -154,8 +160,7 @@ def _run(sb: Sandbox, argv: list[str]) -> tuple[int, str]:
     outside = [w for w in writes if not isinstance(w, int) and "__pycache__" not in os.fsdecode(w)
                and not _inside(w, allowed)]
     assert not outside, f"{argv} wrote outside build/ and the output folder: {outside[:3]}"
-    assert sorted(os.listdir(sb.top)) == ["build", "out"], os.listdir(sb.top)
-    assert os.listdir(sb.top.parent) == ["b"] and sorted(os.listdir(sb.top.parent.parent)) == ["a", "inputs"]
+    assert _around(sb) == around, f"{argv} left something beside build/ and the output folder"
     assert sb.editions() == editions, f"{argv} changed a published edition"
     if rc == 2:
         lines = text.strip().splitlines()
@@ -300,6 +305,37 @@ def test_a_variant_name_is_kept_for_its_inputs(sandbox):
     assert rc == 2 and "built from scenario base with pue=1.25" in err and "--replace" in err, err
     assert _run(sandbox, ["build", "--quiet", "--set", "pue=1.26", "--name", "kept", "--replace"])[0] == 0
     assert (sandbox.out / "kept" / "index.html").read_text() == "variant kept"
+
+
+def test_a_scenario_file_that_never_ends_is_refused(sandbox):
+    """A pipe, a device or a folder given as a scenario file: refused before anything reads it whole."""
+    fifo = sandbox.inputs / "pipe.yaml"
+    os.mkfifo(fifo)
+    big = sandbox.inputs / "big.yaml"
+    big.write_bytes(b"# " + b"x" * (10 * safe_yaml.MAX_FILE_BYTES))
+    try:
+        for f in (fifo, "/dev/zero", sandbox.inputs):
+            rc, err = _run(sandbox, ["build", "--scenario-file", str(f)])
+            assert rc == 2 and "not a regular file" in err, err
+        rc, err = _run(sandbox, ["build", "--scenario-file", str(big)])
+        assert rc == 2 and "larger than 64 kB" in err, err
+    finally:
+        fifo.unlink()
+        big.unlink()
+
+
+def test_a_variant_folder_that_links_elsewhere_is_refused(sandbox):
+    """Defence in depth: a name that passes the alphabet still may not lead out through a symlink."""
+    elsewhere = sandbox.inputs / "elsewhere"
+    elsewhere.mkdir(exist_ok=True)
+    link = sandbox.build / "linked"
+    link.symlink_to(elsewhere, target_is_directory=True)
+    try:
+        rc, err = _run(sandbox, ["build", "--quiet", "--set", "pue=1.3", "--name", "linked"])
+    finally:
+        link.unlink()
+    assert rc == 2 and "refusing to write outside" in err, err
+    assert not list(elsewhere.iterdir())
 
 
 # --- data files as a user edits them ----------------------------------------------------------
