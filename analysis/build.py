@@ -192,7 +192,8 @@ def check_inputs(variants: list[Variant]) -> tuple[list[str], dict[str, "assumpt
     return stems, resolved
 
 
-def validate(variants: list[Variant], replace: bool = False) -> tuple["render.Project", dict[str, "assumptions.Scenario"]]:
+def validate(variants: list[Variant],
+             replace: bool = False) -> tuple["render.Project", dict[str, "assumptions.Scenario"]]:
     """Check names, data, every variant's assumptions and the notebooks before any kernel starts."""
     from . import render
 

@@ -76,8 +76,9 @@ SCENARIO_CASES = {
     "zero jobs": (["--jobs", "0"], "--jobs must be at least 1"),
     "name leaving the folders": (["--set", "pue=1.3", "--name", "../../x"], "--name '../../x' is not allowed"),
     "name of the base edition": (["--set", "pue=1.3", "--name", "base"], "belongs to the scenario edition"),
-    "base variant named after another edition": (["--scenario", "base", "--set", "pue=1.3", "--name", "constrained"],
-                                                 "belongs to the scenario edition data/scenarios/constrained.yaml"),
+    "base variant named after another edition": (
+        ["--scenario", "base", "--set", "pue=1.3", "--name", "constrained"],
+        "belongs to the scenario edition data/scenarios/constrained.yaml"),
 }
 
 

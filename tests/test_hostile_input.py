@@ -52,7 +52,8 @@ def _audit(event: str, args: tuple) -> None:
         return
     if event == "open":
         path, mode, flags = args
-        if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (isinstance(flags, int) and flags & _WRITE_FLAGS):
+        writes = isinstance(mode, str) and any(c in mode for c in "wax+")
+        if writes or (isinstance(flags, int) and flags & _WRITE_FLAGS):
             rec.append(path)
     elif event in _WRITE_EVENTS:
         path, dir_fd = args[0], args[-1] if event in ("os.remove", "os.rmdir", "os.mkdir") else None
@@ -356,6 +357,11 @@ def _write(path: Path, rows: list[list[str]]) -> list[int]:
     return starts
 
 
+#: The columns that identify a row of each table, stated here independently of analysis/data.py.
+ID_COLUMNS = {"sources": ("source_id",), "deal_events": ("event_id",), "platforms": ("platform", "metric"),
+              "commitments": ("commitment_id",), "facts": ("fact_id",), "risks": ("risk_id",)}
+
+
 @st.composite
 def data_attacks(draw):
     """(table, kind, mutate) where mutate(path) damages the file and returns the words the error must hold."""
@@ -383,7 +389,7 @@ def data_attacks(draw):
         i = pick.randrange(len(body))
         if kind == "duplicate id":
             starts = _write(path, rows + [body[i]])
-            return [where, f"line {starts[-1]}", f"column {spec.key[-1]}", f"repeats line {starts[i + 1]}"]
+            return [where, f"line {starts[-1]}", f"column {ID_COLUMNS[table][-1]}", f"repeats line {starts[i + 1]}"]
         if kind == "stray character":
             col = pick.choice(spec.numeric)
             filled = [r for r in range(len(body)) if body[r][header.index(col)].strip()]
