@@ -571,7 +571,7 @@ def _render_and_publish(project: "render.Project", to_render: list[Variant], var
     when = colophon.build_time()
     for v in to_render:  # beside the executed notebooks, where both engines read it
         colophon.write(variant_dir(v.name), colophon.edition_metadata(resolved[v.name], v.name, v.overrides,
-                                                                       engine, when))
+                                                                      engine, when))
     try:
         t0 = time.perf_counter()
         if engine == "quarto":
