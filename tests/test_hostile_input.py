@@ -115,7 +115,7 @@ def sandbox(tmp_path_factory):
         mp.setattr(paths, "OUTPUT_OVERRIDE", str(out))
         mp.setattr(execute, "run_all", fake_run_all)
         mp.setattr(build, "_warm_renderer", lambda: None)  # a head start for real renders only
-        mp.setattr(render, "report_blocks", lambda project, executed: [])
+        mp.setattr(render, "report_blocks", lambda project, executed, *edition: [])
         mp.setattr(render, "render_html", fake_html)
         mp.setattr(render, "render_pdf", fake_pdf)
         sb = Sandbox(top, build_dir, out, inputs, runs)
@@ -245,14 +245,14 @@ def scenario_files(draw) -> tuple[bytes, str | None]:
     refusal = None
     if attack == "bomb":
         width, depth = draw(st.integers(2, 12)), draw(st.integers(2, 9))
-        lines.append(f"  schedule_gw_per_half: {_bomb(width, depth)}")
+        lines.append(f"  useful_life_options_years: {_bomb(width, depth)}")
         refusal = "once its aliases are expanded" if width ** depth > 2 * safe_yaml.MAX_NODES else None
     elif attack == "cycle":
-        lines.append("  schedule_gw_per_half: &s [1, *s]")
+        lines.append("  useful_life_options_years: &s [1, *s]")
         refusal = "refers to the value that contains it"
     elif attack == "deep":
         n = draw(st.integers(1, 400))
-        lines.append(f"  schedule_gw_per_half: {'[' * n}1{']' * n}")
+        lines.append(f"  useful_life_options_years: {'[' * n}1{']' * n}")
         refusal = "nested deeper" if n > safe_yaml.MAX_DEPTH else None
     elif attack == "duplicate":
         at = draw(st.sampled_from(["top", "assumptions", "nested"]))
