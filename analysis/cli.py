@@ -60,6 +60,8 @@ def variants_from(args: argparse.Namespace) -> list[build.Variant]:
             hint = "; a file of your own goes with --scenario-file" if n.endswith((".yaml", ".yml")) else ""
             raise InputError(f"unknown scenario {n!r}{did_you_mean(n, known)}; known: {', '.join(known)}{hint}")
     names = list(dict.fromkeys(args.scenario or known))
+    for n in names:  # a scenario's file name becomes its folder too
+        paths.check_name(n, "scenario name", hint=f"; rename data/scenarios/{n}.yaml")
     if overrides:
         if len(names) != 1:
             names = ["base"] if not args.scenario else names

@@ -76,7 +76,7 @@ def test_generated_files_are_written_by_the_build():
         assert f'"{name}"' in source, f"_quarto.yml relies on {name}, but the Quarto path does not write it"
     # chapters/ is a copy of the edition's build folder, where the build writes the colophon's files
     # (tests/test_colophon.py checks they are there after a build).
-    assert "copytree(paths.BUILD / v.name, chapters)" in source
+    assert "copytree(variant_dir(v.name), chapters)" in source  # build/<edition>, via the path helper
 
 
 def test_the_build_renders_exactly_the_chapters_quarto_yml_names():
