@@ -3,8 +3,8 @@
 For every input the command line (run in this process, on a sandbox with its own build and output
 folders) exits 0 or 2 and never shows a traceback; on exit 2 it says one line, within 2 s, before
 any kernel starts, and build/ and the published report keep every byte. Whatever it does, it writes
-nowhere but those two folders (every file write is seen through a Python audit hook) and never
-touches a published scenario edition. Kernels and renderers are stubs that write where they are
+nowhere but those two folders and the staging folder beside the output, which it removes (every file
+write is seen through a Python audit hook), and never touches a published scenario edition. Kernels and renderers are stubs that write where they are
 told: what is under test is where the build decides to write, and what it refuses.
 """
 
