@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
-
 from . import data, formulas as F, halves, roadmap
 from .assumptions import SCHEDULE_GW_PER_HALF_RANGE, Assumptions
 from .expr import Expr, Program, at_most, const, greater, total, var, where
@@ -239,11 +237,6 @@ class Panel:
         return out
 
 
-def scaled_schedule(a: Assumptions, pace: float) -> tuple[float, ...]:
-    """Return the edition's schedule with every half-year's GW multiplied by pace."""
-    return tuple(pace * s for s in a.schedule_gw_per_half)
-
-
 def within_schema(a: Assumptions, overrides: dict[str, Any]) -> bool:
     """Return whether the schema accepts the edition with overrides (the check the panel's 'valid' mirrors)."""
     try:
@@ -252,7 +245,3 @@ def within_schema(a: Assumptions, overrides: dict[str, Any]) -> bool:
         return False
     return True
 
-
-def path(p: Panel, env: dict[str, Any]) -> np.ndarray:
-    """Return GW online in each half-year of the panel's path."""
-    return np.array([float(env[f"online_gw_{j}"]) for j in range(len(p.t))])
