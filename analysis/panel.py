@@ -14,28 +14,30 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from . import data, formulas as F, halves, roadmap
+from . import data, formulas as F, halves, labels, roadmap
 from .assumptions import SCHEDULE_GW_PER_HALF_RANGE, Assumptions
 from .expr import Expr, Program, at_most, const, greater, total, var, where
 
 #: The build pace control: a multiplier on every element of schedule_gw_per_half.
 PACE = "build_pace"
 
-#: Controls in the order shown: name -> (reader label, reader unit, slider step). The investment
-#: lever shown depends on the edition's investment structure (INVESTMENT_LEVER).
-CONTROLS: dict[str, tuple[str, str, float]] = {
-    "target_power_gw": ("Programme target", "GW", 0.5),
-    PACE: ("Build pace", "× this edition's schedule", 0.05),
-    "pue": ("Power usage effectiveness (PUE)", "facility power ÷ IT power", 0.01),
-    "utilisation": ("Average utilisation", "share of power online", 0.01),
-    "capex_total_usd_bn_per_gw": ("Capital per GW, all-in", "USD bn per GW", 1.0),
-    "capex_nvidia_usd_bn_per_gw": ("NVIDIA's content per GW", "USD bn per GW", 1.0),
-    "electricity_price_usd_per_mwh": ("Electricity price", "USD per MWh", 0.1),
-    "gpu_useful_life_years": ("Useful life of NVIDIA systems", "years", 0.5),
-    "cost_of_capital_pct": ("Cost of capital", "% a year", 0.5),
-    "investment_per_gw_usd_bn": ("NVIDIA's investment per GW deployed", "USD bn per GW", 0.5),
-    "equity_investment_usd_bn": ("NVIDIA's equity stake", "USD bn", 1.0),
+#: Controls in the order shown, each with its slider step; labels and units come from the schema
+#: (analysis/labels.py). The investment lever shown depends on the edition's investment structure.
+CONTROLS: dict[str, float] = {
+    "target_power_gw": 0.5,
+    PACE: 0.05,
+    "pue": 0.01,
+    "utilisation": 0.01,
+    "capex_total_usd_bn_per_gw": 1.0,
+    "capex_nvidia_usd_bn_per_gw": 1.0,
+    "electricity_price_usd_per_mwh": 0.1,
+    "gpu_useful_life_years": 0.5,
+    "cost_of_capital_pct": 0.5,
+    "investment_per_gw_usd_bn": 0.5,
+    "equity_investment_usd_bn": 1.0,
 }
+#: The build pace is a multiplier on schedule_gw_per_half, so its unit is its own.
+PACE_UNIT = "× this edition's schedule"
 #: Investment structure -> the control that moves NVIDIA's investment (others are not shown).
 INVESTMENT_LEVER = {"tranches": "investment_per_gw_usd_bn", "equity": "equity_investment_usd_bn"}
 
@@ -62,27 +64,35 @@ class Control:
 
 @dataclass(frozen=True)
 class Output:
-    """One headline number: the Program step it reads, label, unit and the decimals shown."""
+    """One headline number: the Program step it reads, the decimals shown and a display scale."""
 
     name: str
-    label: str
-    unit: str
     decimals: int
+    scale: float = 1.0           # shown value = value x scale
+    scaled_unit: str = ""        # the unit once scaled (empty: the registry's)
+
+    @property
+    def label(self) -> str:
+        return labels.label(self.name)
+
+    @property
+    def unit(self) -> str:
+        return self.scaled_unit or labels.unit(self.name)
 
     def show(self, x: float) -> str:
-        return f"{x:,.{self.decimals}f}" if math.isfinite(x) else "—"
+        return f"{x * self.scale:,.{self.decimals}f}" if math.isfinite(x) else "—"
 
 
 OUTPUTS = [
-    Output("online_gw", "Power online", "GW", 1),
-    Output("accelerators_m", "Accelerators installed", "million", 2),
-    Output("energy_twh_per_year", "Electricity use", "TWh a year", 1),
-    Output("reactor_equivalents", "Large nuclear reactors' worth of power", "reactors", 1),
-    Output("capex_cum_usd_bn", "Capital spent", "USD bn", 0),
-    Output("capex_nvidia_cum_usd_bn", "NVIDIA's revenue from the programme", "USD bn", 0),
-    Output("investment_usd_bn", "NVIDIA's investment", "USD bn", 0),
-    Output("electricity_cost_usd_bn_per_year", "Electricity bill", "USD bn a year", 1),
-    Output("cost_usd_bn_per_gw_year", "Cost of one GW-year", "USD bn", 1),
+    Output("online_gw", 1),
+    Output("accelerators_installed", 2, 1e-6, "million"),
+    Output("energy_twh_per_year", 1),
+    Output("reactor_equivalents", 1),
+    Output("capex_cum_usd_bn", 0),
+    Output("nvidia_revenue_cum_usd_bn", 0),
+    Output("investment_cum_usd_bn", 0),
+    Output("electricity_cost_usd_bn_per_year", 1),
+    Output("cost_usd_bn_per_gw_year", 1),
 ]
 
 #: Components of the cost of one GW-year (Program step -> reader label), for the panel's bar chart.
@@ -115,15 +125,17 @@ def controls(a: Assumptions) -> list[Control]:
     """Return the panel's controls for an edition: schema ranges, the edition's values marked."""
     lever = INVESTMENT_LEVER.get(a.investment_structure)
     out = []
-    for name, (label, unit, step) in CONTROLS.items():
+    for name, step in CONTROLS.items():
         if name in INVESTMENT_LEVER.values() and name != lever:
             continue
         if name == PACE:
+            label, unit = labels.label("schedule_gw_per_half"), PACE_UNIT
             # Every scaled element must stay within the schema's GW per half-year.
             peak = max(a.schedule_gw_per_half, default=0.0)
             lo, hi = 0.0, (math.floor(SCHEDULE_GW_PER_HALF_RANGE[1] / peak / step) * step if peak > 0 else 1.0)
             value = 1.0
         else:
+            label, unit = labels.label(name), labels.unit(name)
             (lo, hi), value = _schema_range(name), float(getattr(a, name))
         step = _on_grid(value, lo, step)
         out.append(Control(name, label, unit, lo, round(hi, 10), step, value))
@@ -194,18 +206,19 @@ class Panel:
         # At the horizon: sums over half-years in the order the roadmap's cumulative sums add.
         p.let("online_gw", total(var(f"added_gw_{j}") for j in n))
         p.let("facility_power_gw", total(var(f"facility_added_gw_{j}") for j in n))
-        p.let("accelerators_m", total(var(f"packages_{j}") for j in n) / 1e6)
+        p.let("accelerators_installed", total(var(f"packages_{j}") for j in n))
         p.let("capex_nvidia_cum_usd_bn", total(var(f"capex_nvidia_usd_bn_{j}") for j in n))
+        p.let("nvidia_revenue_cum_usd_bn", var("capex_nvidia_cum_usd_bn"))  # NVIDIA's revenue is its content
         p.let("capex_cum_usd_bn", total(var(f"capex_usd_bn_{j}") for j in n))
         for name in ("energy_twh_per_year", "reactor_equivalents", "electricity_cost_usd_bn_per_year",
                      "depreciation_nvidia_usd_bn", "depreciation_other_usd_bn", "capital_return_usd_bn",
                      "annual_cost_usd_bn", "cost_usd_bn_per_gw_year"):
             p.let(name, use(F.DEFINITIONS[name]))
         if a.investment_structure == "tranches":
-            p.let("investment_usd_bn", use(F.INVESTMENT_TRANCHES_USD_BN))
+            p.let("investment_cum_usd_bn", use(F.INVESTMENT_TRANCHES_USD_BN))
         elif a.investment_structure == "equity":
             paid = float(self.t[-1] >= a.equity_investment_half - 1e-9)
-            p.let("investment_usd_bn", use(F.INVESTMENT_EQUITY_USD_BN, equity_paid=paid))
+            p.let("investment_cum_usd_bn", use(F.INVESTMENT_EQUITY_USD_BN, equity_paid=paid))
         else:
             raise ValueError(f"the what-if panel does not know investment structure {a.investment_structure!r}")
         for part in COST_PARTS:

@@ -24,12 +24,12 @@ def library_numbers(a: Assumptions) -> dict[str, float]:
     end = r.iloc[-1]
     return {
         "online_gw": end["online_gw"],
-        "accelerators_m": end["accelerators_installed"] / 1e6,
+        "accelerators_installed": end["accelerators_installed"],
         "energy_twh_per_year": e["energy_twh_per_year"].iloc[-1],
         "reactor_equivalents": e["reactor_equivalents"].iloc[-1],
         "capex_cum_usd_bn": end["capex_cum_usd_bn"],
-        "capex_nvidia_cum_usd_bn": rec["nvidia_revenue_cum_usd_bn"].iloc[-1],
-        "investment_usd_bn": rec["investment_cum_usd_bn"].iloc[-1],
+        "nvidia_revenue_cum_usd_bn": rec["nvidia_revenue_cum_usd_bn"].iloc[-1],
+        "investment_cum_usd_bn": rec["investment_cum_usd_bn"].iloc[-1],
         "electricity_cost_usd_bn_per_year": e["electricity_cost_usd_bn_per_year"].iloc[-1],
         "cost_usd_bn_per_gw_year": sensitivity.whatif(a)["cost_usd_bn_per_gw_year"],
     }

@@ -170,7 +170,7 @@ def test_reset_keyboard_and_typed_values(base_reader):
         page.keyboard.press("ArrowRight")
     keyed = base_reader.settle()
     assert float(keyed["values"]["pue"]) == pytest.approx(1.25)
-    assert keyed["outputs"]["accelerators_m"] != reset["outputs"]["accelerators_m"]
+    assert keyed["outputs"]["accelerators_installed"] != reset["outputs"]["accelerators_installed"]
     assert not mismatches(keyed["outputs"], library_numbers(assumptions.load("base", {"pue": 1.25})))
     # Typing a value into the number box moves the model; a value outside the range is refused.
     box = root.query_selector('.whatif-control[data-name="electricity_price_usd_per_mwh"] input[type=number]')

@@ -14,6 +14,11 @@ function tengwWhatif(root, spec) {
       root.querySelectorAll("[data-signal]").forEach(function (el) {
         el.textContent = view.signal(el.getAttribute("data-signal"));
       });
+      root.querySelectorAll(".whatif-card").forEach(function (card) {
+        var was = card.querySelector(".whatif-was");
+        was.hidden = was.textContent === "(edition: " + card.querySelector("output").textContent + ")";
+        card.classList.toggle("changed", !was.hidden);
+      });
       controls.forEach(function (c) {
         var range = c.querySelector("input[type=range]");
         c.classList.toggle("changed", Number(c.getAttribute("data-value")) !== Number(range.getAttribute("data-edition")));

@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 import yaml
 
-from .. import charts, halves, paths, prose, tables
+from .. import charts, halves, labels, paths, prose, tables
 from ..assumptions import Scenario
 from ..panel import COST_PARTS, INVALID_MESSAGE, OUTPUTS, PACE, Control, Panel
 
@@ -70,8 +70,9 @@ def params(p: Panel, scenario: str, overrides: dict[str, Any]) -> list[dict[str,
     valid = ref("valid")
     for o in OUTPUTS:
         x = ref(o.name)
+        shown = x if o.scale == 1.0 else f"{x} * {o.scale!r}"
         out.append({"name": ref("text_" + o.name),
-                    "expr": f"({valid} && isFinite({x})) ? format({x}, ',.{o.decimals}f') : '{DASH}'"})
+                    "expr": f"({valid} && isFinite({x})) ? format({shown}, ',.{o.decimals}f') : '{DASH}'"})
     out.append({"name": ref("message"), "expr": f"{valid} ? '' : {_js_str(INVALID_MESSAGE)}"})
     out.append({"name": ref("command"), "expr": command_expr(scenario, overrides, p)})
     return out
@@ -144,9 +145,10 @@ def _control_html(uid: str, c: Control) -> str:
     attrs = (f'min="{_num(c.lo)}" max="{_num(c.hi)}" step="{_num(c.step)}" value="{c.value:.{c.decimals}f}" '
              f'data-edition="{_num(c.value)}" data-signal="{ref(c.name)}" data-decimals="{c.decimals}" disabled')
     label = html.escape(c.label)
+    unit = "" if c.unit in labels.SILENT_UNITS else f' <span class="unit">({html.escape(c.unit)})</span>'
     return (
         f'<div class="whatif-control" data-name="{c.name}" data-value="{_num(c.value)}">'
-        f'<label for="{cid}">{label} <span class="unit">({html.escape(c.unit)})</span></label>'
+        f'<label for="{cid}">{label}{unit}</label>'
         f'<input type="range" id="{cid}" {attrs} list="{cid}-ed" aria-describedby="{cid}-note">'
         f'<input type="number" {attrs} aria-label="{label}, value" aria-describedby="{cid}-note">'
         f'<datalist id="{cid}-ed"><option value="{_num(c.value)}"></option></datalist>'
@@ -173,20 +175,21 @@ def panel_html(p: Panel, scenario: str, overrides: dict[str, Any], uid: str = "w
     js = (paths.TEMPLATES / "whatif.js").read_text(encoding="utf-8")
     numbers = p.numbers({})
     results = "".join(
-        f'<dt>{html.escape(o.label)}</dt><dd><output data-signal="{ref("text_" + o.name)}" '
-        f'data-output="{o.name}">{o.show(numbers[o.name])}</output> <span class="unit">{html.escape(o.unit)}</span></dd>'
-        for o in OUTPUTS)
+        f'<div class="whatif-card"><dt>{html.escape(o.label)}</dt><dd><output aria-live="off" '
+        f'data-signal="{ref("text_" + o.name)}" data-output="{o.name}">{o.show(numbers[o.name])}</output> '
+        f'<span class="unit">{html.escape(o.unit)}</span> <span class="whatif-was" hidden>'
+        f'(edition: {o.show(numbers[o.name])})</span></dd></div>' for o in OUTPUTS)
     payload = json.dumps(s, separators=(",", ":")).replace("</", "<\\/")
     return (
         f"<style>\n{css}</style>\n"
         f'<div class="tengw-whatif" id="{uid}" data-state="static" data-valid="{ref("valid")}">'
-        f'<div class="whatif-grid"><fieldset class="whatif-controls"><legend>Assumptions</legend>'
-        + "".join(_control_html(uid, c) for c in p.controls)
-        + '<button type="button" class="whatif-reset" disabled>Reset to this edition</button></fieldset>'
-        f'<div class="whatif-results" aria-live="polite"><p class="whatif-heading">Headline numbers, {p.horizon}</p>'
+        f'<div class="whatif-results"><p class="whatif-heading">Headline numbers, {p.horizon}</p>'
         f"<dl>{results}</dl>"
         f'<p class="whatif-status" role="status" data-signal="{ref("message")}"></p>'
-        f'<p class="whatif-note">{html.escape(note(p))}</p></div></div>'
+        f'<p class="whatif-note">{html.escape(note(p))}</p></div>'
+        f'<fieldset class="whatif-controls"><legend>Assumptions</legend><div class="whatif-grid">'
+        + "".join(_control_html(uid, c) for c in p.controls)
+        + '</div><button type="button" class="whatif-reset" disabled>Reset to this edition</button></fieldset>'
         f'<div class="whatif-chart" role="img" aria-label="{html.escape(DESCRIPTION)}"></div>'
         f'<p class="whatif-command">To build your choice as a full edition (HTML and PDF), run:'
         f'<code data-signal="{ref("command")}">{html.escape(base_command(scenario, overrides, p))}</code></p>'
