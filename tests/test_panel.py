@@ -113,7 +113,7 @@ def test_panel_agrees_with_the_library(scenario):
     p = panel.Panel(a)
     rng = np.random.default_rng(17)
     checked = invalid = 0
-    for inputs in positions(p, rng, 25):
+    for inputs in positions(p, rng, 10):
         overrides = p.overrides(inputs)
         env = p.run(inputs)
         if not panel.within_schema(a, overrides):
