@@ -74,7 +74,8 @@ def params(p: Panel, scenario: str, overrides: dict[str, Any]) -> list[dict[str,
         out.append({"name": ref("text_" + o.name),
                     "expr": f"({valid} && isFinite({x})) ? format({shown}, ',.{o.decimals}f') : '{DASH}'"})
     out.append({"name": ref("message"), "expr": f"{valid} ? '' : {_js_str(INVALID_MESSAGE)}"})
-    out.append({"name": ref("command"), "expr": command_expr(scenario, overrides, p)})
+    out.append({"name": ref("command"), "expr": f"{valid} ? {command_expr(scenario, overrides, p)} : "
+                                                 f"{_js_str('(no command: the model rejects this choice)')}"})
     return out
 
 
