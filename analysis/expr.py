@@ -88,7 +88,7 @@ class Expr:
     def vega(self, ref: Callable[[str], str] = str) -> str:
         """Return the expression in Vega's expression language; ref(name) prints each variable."""
         if self.op == "const":
-            return _vega_number(self.args[0])
+            return vega_literal(self.args[0])
         if self.op == "var":
             return ref(self.args[0])
         return _OPS[self.op][1].format(*(a.vega(ref) for a in self.args))
@@ -102,7 +102,8 @@ class Expr:
         return Expr(self.op, tuple(a.subs(values) for a in self.args))
 
 
-def _vega_number(x: Any) -> str:
+def vega_literal(x: Any) -> str:
+    """Return a number or a string as a Vega literal."""
     if isinstance(x, str):
         return "'" + x.replace("\\", "\\\\").replace("'", "\\'") + "'"
     x = float(x)

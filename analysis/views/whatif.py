@@ -18,6 +18,7 @@ import yaml
 
 from .. import charts, halves, labels, paths, prose, tables
 from ..assumptions import Scenario
+from ..expr import vega_literal
 from ..panel import COST_PARTS, INVALID_MESSAGE, OUTPUTS, PACE, Control, Panel
 
 PREFIX = "w_"
@@ -46,7 +47,7 @@ def base_command(scenario: str, overrides: dict[str, Any], p: Panel) -> str:
 
 def command_expr(scenario: str, overrides: dict[str, Any], p: Panel) -> str:
     """Return the Vega expression of the command that rebuilds the reader's choice as a full edition."""
-    parts = [_js_str(base_command(scenario, overrides, p))]
+    parts = [vega_literal(base_command(scenario, overrides, p))]
     for c in p.controls:
         if c.name == PACE:
             elements = " + ', ' + ".join(f"format({ref(PACE)} * {float(s)!r}, '.6~f')" for s in p.a.schedule_gw_per_half)
@@ -59,10 +60,6 @@ def command_expr(scenario: str, overrides: dict[str, Any], p: Panel) -> str:
     return " + ".join(parts)
 
 
-def _js_str(s: str) -> str:
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 def params(p: Panel, scenario: str, overrides: dict[str, Any]) -> list[dict[str, Any]]:
     """Return the Vega-Lite parameters: inputs, the Program's steps, displayed text and the command."""
     out: list[dict[str, Any]] = [{"name": ref(c.name), "value": c.value} for c in p.controls]
@@ -73,9 +70,9 @@ def params(p: Panel, scenario: str, overrides: dict[str, Any]) -> list[dict[str,
         shown = x if o.scale == 1.0 else f"{x} * {o.scale!r}"
         out.append({"name": ref("text_" + o.name),
                     "expr": f"({valid} && isFinite({x})) ? format({shown}, ',.{o.decimals}f') : '{DASH}'"})
-    out.append({"name": ref("message"), "expr": f"{valid} ? '' : {_js_str(INVALID_MESSAGE)}"})
+    out.append({"name": ref("message"), "expr": f"{valid} ? '' : {vega_literal(INVALID_MESSAGE)}"})
     out.append({"name": ref("command"), "expr": f"{valid} ? {command_expr(scenario, overrides, p)} : "
-                                                 f"{_js_str('(no command: the model rejects this choice)')}"})
+                                                 f"{vega_literal('(no command: the model rejects this choice)')}"})
     return out
 
 
