@@ -17,6 +17,10 @@ from .errors import AssumptionError, InputError
 from .errors import did_you_mean as _suggest
 
 
+#: Allowed GW per half-year for each element of schedule_gw_per_half.
+SCHEDULE_GW_PER_HALF_RANGE = (0.0, 10.0)
+
+
 def assumption(default: Any, *, label: str, unit: str, description: str, source: str, group: str,
                ge: float | None = None, le: float | None = None, uncertain: bool = False,
                **kw: Any) -> Any:
@@ -301,8 +305,9 @@ class Assumptions(BaseModel):
         if self.capex_nvidia_usd_bn_per_gw > self.capex_total_usd_bn_per_gw:
             problems.append("capex_nvidia_usd_bn_per_gw exceeds capex_total_usd_bn_per_gw")
         for i, gw in enumerate(self.schedule_gw_per_half):
-            if not (0.0 <= gw <= 10.0) or math.isnan(gw):
-                problems.append(f"schedule_gw_per_half[{i}] = {gw} is outside 0 to 10 GW per half-year")
+            lo, hi = SCHEDULE_GW_PER_HALF_RANGE
+            if not (lo <= gw <= hi) or math.isnan(gw):
+                problems.append(f"schedule_gw_per_half[{i}] = {gw} is outside {lo:g} to {hi:g} GW per half-year")
         if (self.start_half * 2) % 1 or (self.horizon_end_half * 2) % 1:
             problems.append("start_half and horizon_end_half must be whole half-years (x.0 or x.5)")
         if self.start_half + 0.5 * (len(self.schedule_gw_per_half) - 1) > self.horizon_end_half:

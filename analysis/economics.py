@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import data, roadmap
+from . import data, formulas as F, roadmap
 from .assumptions import Assumptions
-from .units import GW_PER_KW, HOURS_PER_YEAR
+from .units import HOURS_PER_YEAR
 
 #: First calendar year of OpenAI revenue the projection grows from (data/facts.csv).
 REVENUE_BASE_FACT = "openai_revenue_2025_usd_bn"
@@ -108,7 +108,9 @@ def funding(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
     df = _roadmap(a, result)
     year = np.floor(df["half"]).astype(int)
     dep = depreciation(a, (a.gpu_useful_life_years,), df)
-    elec = df["energy_twh_per_year"] * a.electricity_price_usd_per_mwh / 1e3 / 2  # per half-year
+    elec = F.ELECTRICITY_COST_USD_BN_PER_YEAR.evaluate({  # a year's cost; / 2 per half-year
+        "energy_twh_per_year": df["energy_twh_per_year"],
+        "electricity_price_usd_per_mwh": a.electricity_price_usd_per_mwh}) / 2
     per_half = pd.DataFrame({"year": year, "capex_usd_bn": df["capex_usd_bn"],
                              "investment_usd_bn": df["investment_released_usd_bn"],
                              "depreciation_usd_bn": dep["depreciation_usd_bn"].to_numpy(),
@@ -145,7 +147,8 @@ def sourced_openai_finance() -> pd.DataFrame:
 def _units_per_gw(a: Assumptions, p: pd.DataFrame) -> pd.DataFrame:
     """Return racks, packages and dense PFLOP/s per GW of programme power for each platform."""
     it_per_gw = 1.0 / a.pue if a.power_basis == "facility" else 1.0
-    racks = it_per_gw * (1.0 - a.non_accelerator_it_share) / (p["rack_power_kw"] * GW_PER_KW)
+    racks = F.RACKS.evaluate({"it_gw": it_per_gw, "non_accelerator_it_share": a.non_accelerator_it_share,
+                              "rack_power_kw": p["rack_power_kw"]})
     return pd.DataFrame({"racks_per_gw": racks, "packages_per_gw": racks * p["accelerators_per_rack"],
                          "fp8_pflops_per_gw": racks * p["fp8_dense_pflops_per_rack"],
                          "fp4_pflops_per_gw": racks * p["fp4_dense_pflops_per_rack"]}, index=p.index)
@@ -163,18 +166,20 @@ def compute_cost(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.Da
     prog = roadmap.programme_platforms(a, p)
     p["deployable_half"] = prog["deployable_half"].reindex(p.index).fillna(p["availability_half"])
     p["in_programme"] = p.index.isin(prog.index)
-    years = np.maximum(p["deployable_half"] - a.start_half, 0.0)
-    trend = (1.0 + a.capex_change_pct_per_year / 100.0) ** years
+    trend = F.COST_TREND.evaluate({"capex_change_pct_per_year": a.capex_change_pct_per_year,
+                                   "years": p["deployable_half"] - a.start_half})
     u = _units_per_gw(a, p)
     out = pd.concat([p, u], axis=1)
     out["capex_usd_bn_per_gw"] = a.capex_total_usd_bn_per_gw * trend
     out["capex_nvidia_usd_bn_per_gw"] = a.capex_nvidia_usd_bn_per_gw * trend
     facility_gw = 1.0 if a.power_basis == "facility" else a.pue
-    energy_twh = facility_gw * a.utilisation * HOURS_PER_YEAR / 1e3
+    energy_twh = F.ENERGY_TWH_PER_YEAR.evaluate({"facility_power_gw": facility_gw, "utilisation": a.utilisation})
     out["annual_cost_usd_bn_per_gw"] = (out["capex_nvidia_usd_bn_per_gw"] / a.gpu_useful_life_years
                                         + (out["capex_usd_bn_per_gw"] - out["capex_nvidia_usd_bn_per_gw"])
                                         / a.facility_life_years
-                                        + energy_twh * a.electricity_price_usd_per_mwh / 1e3)
+                                        + F.ELECTRICITY_COST_USD_BN_PER_YEAR.evaluate(
+                                            {"energy_twh_per_year": energy_twh,
+                                             "electricity_price_usd_per_mwh": a.electricity_price_usd_per_mwh}))
     out["capex_usd_per_fp8_pflops"] = out["capex_usd_bn_per_gw"] * 1e9 / out["fp8_pflops_per_gw"]
     out["capex_usd_per_fp4_pflops"] = out["capex_usd_bn_per_gw"] * 1e9 / out["fp4_pflops_per_gw"]
     out["usd_per_package_hour"] = out["annual_cost_usd_bn_per_gw"] * 1e9 / (out["packages_per_gw"] * HOURS_PER_YEAR)

@@ -13,10 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import data, roadmap
+from . import data, formulas as F, roadmap
 from .assumptions import Assumptions
 from .deal import with_sources
-from .units import HOURS_PER_YEAR, TWH_PER_GWH
 
 #: Reference figures of electricity use (fact id -> label), in the order the chapter shows them.
 REFERENCES = {
@@ -45,7 +44,8 @@ CONSTRAINTS = {
 
 def annual_twh(power_gw, utilisation) -> np.ndarray:
     """Return TWh a year drawn by power_gw at an average load of utilisation (broadcasts)."""
-    return np.asarray(power_gw, float) * np.asarray(utilisation, float) * HOURS_PER_YEAR * TWH_PER_GWH
+    return F.ENERGY_TWH_PER_YEAR.evaluate({"facility_power_gw": np.asarray(power_gw, float),
+                                           "utilisation": np.asarray(utilisation, float)})
 
 
 def run(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -53,13 +53,15 @@ def run(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
     df = roadmap.run(a) if result is None else result
     out = df[["half", "half_label", "online_gw", "facility_power_gw", "it_power_gw",
               "energy_twh_per_year"]].copy()
-    out["reactor_equivalents"] = out["facility_power_gw"] / data.fact("reactor_power_gw")
+    out["reactor_equivalents"] = F.REACTOR_EQUIVALENTS.evaluate(
+        {"facility_power_gw": out["facility_power_gw"], "reactor_power_gw": data.fact("reactor_power_gw")})
     out["us_nuclear_fleet_share"] = out["facility_power_gw"] / data.fact("us_nuclear_fleet_gw")
     out["us_electricity_share"] = out["energy_twh_per_year"] / data.fact("us_electricity_use_twh")
     out["us_dc_2024_share"] = out["energy_twh_per_year"] / data.fact("us_dc_electricity_2024_twh")
     out["homes_million"] = out["facility_power_gw"] * data.fact("homes_per_gw") / 1e6
-    # TWh x USD/MWh: 1 TWh = 1e6 MWh, so USD bn = TWh x price / 1,000.
-    out["electricity_cost_usd_bn_per_year"] = out["energy_twh_per_year"] * a.electricity_price_usd_per_mwh / 1e3
+    out["electricity_cost_usd_bn_per_year"] = F.ELECTRICITY_COST_USD_BN_PER_YEAR.evaluate(
+        {"energy_twh_per_year": out["energy_twh_per_year"],
+         "electricity_price_usd_per_mwh": a.electricity_price_usd_per_mwh})
     return out
 
 

@@ -45,6 +45,12 @@ METRICS: dict[str, Label] = {
     "capex_nvidia_cum_usd_bn": Label("NVIDIA content, cumulative", "USD bn"),
     "investment_released_usd_bn": Label("NVIDIA investment released", "USD bn"),
     "investment_cum_usd_bn": Label("NVIDIA investment, cumulative", "USD bn", "NVIDIA investment"),
+    # Energy, economics and the what-if panel (analysis/energy.py, economics.py, sensitivity.py, panel.py).
+    "reactor_equivalents": Label("Large nuclear reactors' worth of power", "reactors", "Reactor-equivalents"),
+    "electricity_cost_usd_bn_per_year": Label("Electricity cost", "USD bn per year"),
+    "nvidia_revenue_cum_usd_bn": Label("NVIDIA revenue from the programme, cumulative", "USD bn", "NVIDIA revenue"),
+    "cost_usd_bn_per_gw_year": Label("Revenue per GW-year that covers the cost", "USD bn per GW-year",
+                                     "Cost per GW-year"),
 }
 
 

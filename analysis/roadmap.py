@@ -11,9 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import data, halves
+from . import data, formulas as F, halves
 from .assumptions import Assumptions
-from .units import GW_PER_KW, HOURS_PER_YEAR, TWH_PER_GWH
 
 #: Platform the programme starts on (the LOI names Vera Rubin for the first gigawatt).
 FIRST_PLATFORM = "Vera Rubin NVL144"
@@ -102,15 +101,15 @@ def compute(a: Assumptions, platforms: pd.DataFrame | None = None,
         added = np.where(valid, np.take_along_axis(added, np.clip(cols, 0, None), axis=1), 0.0)
     # Deployment never exceeds the programme's target in any draw.
     target = a.target_power_gw * per_draw(d.target_factor, 1.0)
-    cum = np.minimum(_cumsum(added), target)
+    cum = F.ONLINE_GW.evaluate({"scheduled_cum_gw": _cumsum(added), "target_power_gw": target})
     added = np.diff(cum, axis=1, prepend=0.0)
 
     pue = per_draw(d.pue, a.pue)
     util = per_draw(d.utilisation, a.utilisation)
     if a.power_basis == "facility":
-        facility_added, it_added = added, added / pue
+        facility_added, it_added = added, F.IT_FROM_FACILITY_GW.evaluate({"facility_gw": added, "pue": pue})
     else:
-        facility_added, it_added = added * pue, added
+        facility_added, it_added = F.FACILITY_FROM_IT_GW.evaluate({"it_gw": added, "pue": pue}), added
 
     plat = programme_platforms(a, platforms)
     if d.platform_delay_halves is None:
@@ -127,29 +126,33 @@ def compute(a: Assumptions, platforms: pd.DataFrame | None = None,
     idx = np.where(ready.any(axis=2), m - 1 - np.argmax(ready[:, :, ::-1], axis=2), 0)  # (k, n)
     spec = {c: plat[c].to_numpy()[idx] for c in plat.columns if c != "deployable_half"}
 
-    rack_it_gw = it_added * (1.0 - a.non_accelerator_it_share)
-    racks_added = rack_it_gw / (spec["rack_power_kw"] * GW_PER_KW)
-    packages_added = racks_added * spec["accelerators_per_rack"]
+    racks_added = F.RACKS.evaluate({"it_gw": it_added, "non_accelerator_it_share": a.non_accelerator_it_share,
+                                    "rack_power_kw": spec["rack_power_kw"]})
+    packages_added = F.PACKAGES.evaluate({"racks": racks_added,
+                                          "accelerators_per_rack": spec["accelerators_per_rack"]})
     dies_added = packages_added * spec["dies_per_package"]
 
     years = t[None, :] - a.start_half
     change_pct = per_draw(d.capex_change_pct, a.capex_change_pct_per_year)
-    cost_trend = (1.0 + change_pct / 100.0) ** np.maximum(years, 0.0)
-    capex_factor = per_draw(d.capex_factor, 1.0)
-    price_factor = per_draw(d.nvidia_price_factor, 1.0)
-    nvidia_per_gw = a.capex_nvidia_usd_bn_per_gw * cost_trend * price_factor
-    other_per_gw = (a.capex_total_usd_bn_per_gw - a.capex_nvidia_usd_bn_per_gw) * cost_trend * capex_factor
-    capex_nvidia = added * nvidia_per_gw
-    capex_total = capex_nvidia + added * other_per_gw
+    capex_env = {"added_gw": added, "capex_change_pct_per_year": change_pct, "years": years,
+                 "capex_factor": per_draw(d.capex_factor, 1.0),
+                 "nvidia_price_factor": per_draw(d.nvidia_price_factor, 1.0),
+                 "capex_nvidia_usd_bn_per_gw": a.capex_nvidia_usd_bn_per_gw,
+                 "capex_total_usd_bn_per_gw": a.capex_total_usd_bn_per_gw}
+    capex_env["cost_trend"] = F.COST_TREND.evaluate(capex_env)
+    capex_nvidia = F.CAPEX_NVIDIA_USD_BN.evaluate(capex_env)
+    capex_total = capex_nvidia + F.CAPEX_OTHER_USD_BN.evaluate(capex_env)
 
     online = _cumsum(added)
     facility_online = _cumsum(facility_added)
     if a.investment_structure == "tranches":
         per_gw = a.investment_per_gw_usd_bn * per_draw(d.investment_factor, 1.0)
-        invest_cum = np.minimum(a.investment_cap_usd_bn, per_gw * online)
+        invest_cum = F.INVESTMENT_TRANCHES_USD_BN.evaluate({
+            "investment_cap_usd_bn": a.investment_cap_usd_bn, "investment_per_gw_usd_bn": per_gw, "online_gw": online})
     else:
         paid = (t >= a.equity_investment_half - 1e-9).astype(float)[None, :]
-        invest_cum = np.broadcast_to(a.equity_investment_usd_bn * paid, online.shape).copy()
+        invest_cum = np.broadcast_to(F.INVESTMENT_EQUITY_USD_BN.evaluate(
+            {"equity_investment_usd_bn": a.equity_investment_usd_bn, "equity_paid": paid}), online.shape).copy()
     invest = np.diff(invest_cum, axis=1, prepend=0.0)
 
     return {
@@ -167,7 +170,8 @@ def compute(a: Assumptions, platforms: pd.DataFrame | None = None,
         "fp4_dense_eflops": _cumsum(racks_added * spec["fp4_dense_pflops_per_rack"]) / 1e3,
         "fp8_dense_eflops": _cumsum(racks_added * spec["fp8_dense_pflops_per_rack"]) / 1e3,
         "hbm_pb": _cumsum(packages_added * spec["hbm_gb_per_package"]) / 1e6,
-        "energy_twh_per_year": facility_online * util * HOURS_PER_YEAR * TWH_PER_GWH,
+        "energy_twh_per_year": F.ENERGY_TWH_PER_YEAR.evaluate({"facility_power_gw": facility_online,
+                                                               "utilisation": util}),
         "capex_usd_bn": capex_total,
         "capex_cum_usd_bn": _cumsum(capex_total),
         "capex_nvidia_usd_bn": capex_nvidia,

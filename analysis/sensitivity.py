@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import data, risk, roadmap
+from . import data, formulas as F, risk, roadmap
 from .assumptions import Assumptions
 
 #: Outputs of the tornado (risk.headlines plus the break-even revenue per GW), with labels and units.
@@ -27,13 +27,15 @@ def annual_cost_per_gw(a: Assumptions, arrays: dict[str, np.ndarray]) -> np.ndar
     Depreciation (NVIDIA content over gpu_useful_life_years, the rest over facility_life_years),
     a return on average invested capital (half the capex times cost_of_capital_pct) and electricity.
     """
-    nvidia = arrays["capex_nvidia_cum_usd_bn"][:, -1]
-    other = arrays["capex_cum_usd_bn"][:, -1] - nvidia
-    capital = nvidia / a.gpu_useful_life_years + other / a.facility_life_years
-    capital += a.cost_of_capital_pct / 100.0 * (nvidia + other) / 2.0
-    energy = arrays["energy_twh_per_year"][:, -1] * a.electricity_price_usd_per_mwh / 1e3  # TWh x $/MWh -> $bn
-    gw = arrays["online_gw"][:, -1]
-    return np.divide(capital + energy, gw, out=np.full_like(gw, np.nan), where=gw > 1e-9)
+    return F.evaluate("cost_usd_bn_per_gw_year", cost_inputs(a, arrays))
+
+
+def cost_inputs(a: Assumptions, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray | float]:
+    """Return what the cost of a GW-year reads: the fleet at the horizon (per draw) and the assumptions."""
+    at_end = {k: np.asarray(arrays[k])[:, -1] for k in
+              ("capex_nvidia_cum_usd_bn", "capex_cum_usd_bn", "energy_twh_per_year", "online_gw")}
+    return {**at_end, **{k: getattr(a, k) for k in (
+        "gpu_useful_life_years", "facility_life_years", "cost_of_capital_pct", "electricity_price_usd_per_mwh")}}
 
 
 def outputs(a: Assumptions, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -139,21 +141,18 @@ def tornado(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFra
 def whatif(a: Assumptions) -> dict[str, float]:
     """Return the break-even numbers: cost per GW-year, the programme's yearly cost at full build,
     and what OpenAI earns per GW of compute today and would need to earn."""
-    arrays = roadmap.compute(a)
-    nvidia = float(arrays["capex_nvidia_cum_usd_bn"][0, -1])
-    total = float(arrays["capex_cum_usd_bn"][0, -1])
-    gw = float(arrays["online_gw"][0, -1])
-    energy_twh = float(arrays["energy_twh_per_year"][0, -1])
-    dep_nvidia = nvidia / a.gpu_useful_life_years
-    dep_other = (total - nvidia) / a.facility_life_years
-    capital_return = a.cost_of_capital_pct / 100.0 * total / 2.0
-    energy = energy_twh * a.electricity_price_usd_per_mwh / 1e3
-    annual = dep_nvidia + dep_other + capital_return + energy
+    env = {k: float(v[0]) if isinstance(v, np.ndarray) else v
+           for k, v in cost_inputs(a, roadmap.compute(a)).items()}
+    for name in ("depreciation_nvidia_usd_bn", "depreciation_other_usd_bn", "capital_return_usd_bn",
+                 "electricity_cost_usd_bn_per_year", "annual_cost_usd_bn", "cost_usd_bn_per_gw_year"):
+        env[name] = float(F.evaluate(name, env))
+    gw, annual, per_gw = env["online_gw"], env["annual_cost_usd_bn"], env["cost_usd_bn_per_gw_year"]
+    dep_nvidia, dep_other = env["depreciation_nvidia_usd_bn"], env["depreciation_other_usd_bn"]
+    capital_return, energy = env["capital_return_usd_bn"], env["electricity_cost_usd_bn_per_year"]
     revenue_2025 = data.fact("openai_revenue_2025_usd_bn")
     compute_2025 = data.fact("openai_compute_gw_2025")
     commitments_gw = data.fact("openai_compute_commitments_gw")
     target_2030 = data.fact("openai_revenue_2030_target_usd_bn")
-    per_gw = annual / gw if gw > 0 else float("nan")
     return {
         "gw": gw, "annual_cost_usd_bn": annual, "cost_usd_bn_per_gw_year": per_gw,
         "depreciation_nvidia_usd_bn": dep_nvidia, "depreciation_other_usd_bn": dep_other,
