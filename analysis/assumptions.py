@@ -151,12 +151,12 @@ class Assumptions(BaseModel):
     mc_nvidia_price_sigma: float = assumption(
         0.10, label="Spread of NVIDIA's price per GW", unit="share",
         ge=0.0, le=1.0, group="risk", source="assumption_tengw",
-        description="Log-normal spread of NVIDIA's price per GW around capex_nvidia_usd_bn_per_gw.")
+        description="Log-normal spread of NVIDIA's price per GW around its assumed value.")
     mc_capex_change_sd_pct: float = assumption(
         5.0, label="Spread of the yearly capital-cost change", unit="percent per year",
         ge=0.0, le=30.0, group="risk", source="epoch_ml_hardware",
-        description="Standard deviation of the yearly change in capital cost per GW around "
-                    "capex_change_pct_per_year.")
+        description="Standard deviation of the yearly change in capital cost per GW around its "
+                    "assumed value.")
     mc_pue_sd: float = assumption(
         0.05, label="Spread of PUE", unit="ratio", ge=0.0, le=0.5, group="risk", source="uptime_pue_2023",
         description="Standard deviation of PUE around its assumed value (clipped to 1.0-2.0).")
@@ -164,102 +164,183 @@ class Assumptions(BaseModel):
         0.05, label="Spread of utilisation", unit="share",
         ge=0.0, le=0.5, group="risk", source="assumption_tengw",
         description="Standard deviation of average utilisation around its assumed value (clipped to 0.1-1.0).")
-    risk_grid_probability: float = assumption(
-        0.35, label="Grid connection late: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="lbnl_queued_up_2024",
-        description="Likelihood that grid connection or power delivery is late for the programme's campuses.")
-    risk_grid_slip_halves: int = assumption(
-        1, label="Grid connection late: slip", unit="halves",
-        ge=0, le=6, group="risk", source="lbnl_queued_up_2024", uncertain=True,
-        description="Half-years every deployment slips if the grid risk occurs.")
-    risk_cooling_probability: float = assumption(
-        0.25, label="Cooling less efficient: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="uptime_pue_2023",
-        description="Likelihood that campuses run less efficiently than planned (hot sites, partial loads).")
-    risk_cooling_pue_increase: float = assumption(
-        0.10, label="Cooling less efficient: rise in PUE", unit="ratio",
-        ge=0.0, le=0.8, group="risk", source="uptime_pue_2023", uncertain=True,
-        description="Increase in PUE if the cooling-efficiency risk occurs.")
-    risk_regulation_probability: float = assumption(
-        0.15, label="Regulatory delay: likelihood", unit="share",
+    # Risk events (data/risks.csv names which assumption is each risk's likelihood and impact).
+    # A likelihood is per half-year, over the risk's stated window, or per platform launch, as the
+    # register's 'basis' column says; data/risk_calibration.csv says how each number was reached.
+    risk_correlation: float = assumption(
+        0.5, label="Correlation of risks sharing a driver", unit="share",
         ge=0.0, le=1.0, group="risk", source="assumption_tengw",
-        description="Likelihood that antitrust or permitting review delays the programme.")
-    risk_regulation_slip_halves: int = assumption(
-        1, label="Regulatory delay: slip", unit="halves",
+        description="Share of draws in which every risk tied to a shared driver (build climate, chip supply, "
+                    "financing climate) follows that driver's one draw instead of its own; this is also the "
+                    "rank correlation of two such risks. 0 treats every risk as independent (judgement).")
+    risk_correlation_high: float = assumption(
+        0.8, label="High correlation tested", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Correlation of risks sharing a driver in the 'how much this owes to judgement' test "
+                    "(the low end is independence).")
+    risk_likelihood_scale: float = assumption(
+        1.0, label="Scale on downside likelihoods", unit="ratio",
+        ge=0.0, le=3.0, group="risk", source="assumption_tengw",
+        description="Multiplier on every downside risk's likelihood over its window (capped at certainty).")
+    upside_likelihood_scale: float = assumption(
+        1.0, label="Scale on upside likelihoods", unit="ratio",
+        ge=0.0, le=3.0, group="risk", source="assumption_tengw",
+        description="Multiplier on every upside's likelihood over its window (capped at certainty).")
+    judgement_likelihood_scales: tuple[Annotated[float, Field(ge=0.0, le=3.0)], ...] = assumption(
+        (0.5, 1.5), label="Likelihood multipliers tested", unit="ratio",
+        group="risk", source="assumption_tengw", min_length=1,
+        description="Multipliers tried on every likelihood in the 'how much this owes to judgement' test.")
+    risk_grid_probability: float = assumption(
+        0.09, label="Grid connection late: likelihood", unit="share per half-year",
+        ge=0.0, le=1.0, group="risk", source="semafor_sightline_2026",
+        description="Chance in each half-year of the build that a campus's grid connection or utility power "
+                    "arrives late (reference class: data-centre projects delayed in 2025).")
+    risk_grid_slip_halves: int = assumption(
+        1, label="Grid connection late: delay", unit="halves",
+        ge=0, le=6, group="risk", source="epoch_stargate_sites_2026", uncertain=True,
+        description="Half-years by which everything still to be built slips when the grid risk strikes.")
+    risk_electrical_probability: float = assumption(
+        0.055, label="Transformers or turbines late: likelihood", unit="share per half-year",
+        ge=0.0, le=1.0, group="risk", source="semafor_sightline_2026",
+        description="Chance in each half-year of the build that transformers, switchgear or turbines arrive "
+                    "late for an energisation (the equipment share of the projects delayed in 2025).")
+    risk_electrical_slip_halves: int = assumption(
+        1, label="Transformers or turbines late: delay", unit="halves",
+        ge=0, le=6, group="risk", source="woodmac_transformers_2025", uncertain=True,
+        description="Half-years by which everything still to be built slips when the equipment risk strikes.")
+    risk_permitting_probability: float = assumption(
+        0.03, label="Local permits or opposition: likelihood", unit="share per half-year",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Chance in each half-year of the build that local permits, zoning or opposition hold up a "
+                    "campus (judgement).")
+    risk_permitting_slip_halves: int = assumption(
+        1, label="Local permits or opposition: delay", unit="halves",
         ge=0, le=6, group="risk", source="assumption_tengw", uncertain=True,
-        description="Half-years every deployment slips if the regulatory risk occurs.")
+        description="Half-years by which everything still to be built slips when the permitting risk strikes.")
+    risk_regulation_probability: float = assumption(
+        0.10, label="Antitrust review: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Chance over the year after the letter of intent (H2 2025 to H2 2026) that a competition "
+                    "authority reviews the supplier-financed deal and holds it up (judgement).")
+    risk_regulation_slip_halves: int = assumption(
+        1, label="Antitrust review: delay", unit="halves",
+        ge=0, le=6, group="risk", source="assumption_tengw", uncertain=True,
+        description="Half-years by which everything still to be built slips if an antitrust review holds it up.")
+    risk_construction_cost_probability: float = assumption(
+        0.5, label="Construction costs overrun: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="flyvbjerg_overruns_2024",
+        description="Chance over the build that the cost of everything around the NVIDIA systems overruns.")
+    risk_construction_cost_overrun_share: float = assumption(
+        0.15, label="Construction costs overrun: size", unit="share",
+        ge=0.0, le=2.0, group="risk", source="flyvbjerg_overruns_2024", uncertain=True,
+        description="Overrun on the non-NVIDIA capital cost per GW of capacity built after the overrun strikes.")
+    risk_cooling_probability: float = assumption(
+        0.25, label="Halls less efficient: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Chance over the build that new halls run less efficiently than planned (judgement).")
+    risk_cooling_pue_increase: float = assumption(
+        0.10, label="Halls less efficient: rise in PUE", unit="ratio",
+        ge=0.0, le=0.8, group="risk", source="uptime_pue_2023", uncertain=True,
+        description="Rise in the PUE of halls built after the efficiency risk strikes.")
     risk_hbm_probability: float = assumption(
         0.30, label="HBM or packaging shortfall: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="walaw_skhynix_hbm_2025",
-        description="Likelihood that HBM or advanced-packaging (CoWoS) allocation falls short of the plan.")
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Chance over H1 2026 to H2 2027 that HBM or advanced-packaging (CoWoS) allocation falls "
+                    "short of the plan (judgement).")
     risk_hbm_pace_loss_share: float = assumption(
         0.20, label="HBM or packaging shortfall: build lost", unit="share",
-        ge=0.0, le=1.0, group="risk", source="smbom_cowos_2026", uncertain=True,
-        description="Share of each half-year's build lost if the HBM/packaging risk occurs.")
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw", uncertain=True,
+        description="Share of each later half-year's build lost if the HBM or packaging risk strikes.")
     risk_memory_price_probability: float = assumption(
-        0.30, label="Memory price spike: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="walaw_skhynix_hbm_2025",
-        description="Likelihood that a memory price spike raises NVIDIA's system prices.")
+        0.40, label="Memory costs reach NVIDIA's prices: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="trendforce_dram_2026",
+        description="Chance over H1 2026 to H2 2027 that the memory price surge of 2025-26 passes into "
+                    "NVIDIA's price per GW (judgement on the pass-through; the surge itself happened).")
     risk_memory_price_increase_share: float = assumption(
-        0.10, label="Memory price spike: rise in NVIDIA's price", unit="share",
-        ge=0.0, le=1.0, group="risk", source="walaw_skhynix_hbm_2025", uncertain=True,
-        description="Rise in NVIDIA's price per GW if the memory-price risk occurs.")
-    risk_electrical_probability: float = assumption(
-        0.30, label="Transformer or turbine delay: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="woodmac_transformers_2025",
-        description="Likelihood that transformer or gas-turbine lead times delay energisation.")
-    risk_electrical_slip_halves: int = assumption(
-        1, label="Transformer or turbine delay: slip", unit="halves",
-        ge=0, le=6, group="risk", source="woodmac_transformers_2025", uncertain=True,
-        description="Half-years every deployment slips if the electrical-equipment risk occurs.")
-    risk_construction_cost_probability: float = assumption(
-        0.40, label="Construction cost overrun: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="utilitydive_gev_q3_2025",
-        description="Likelihood that scarce electrical equipment and labour raise non-NVIDIA building costs.")
-    risk_construction_cost_overrun_share: float = assumption(
-        0.20, label="Construction cost overrun: size", unit="share",
-        ge=0.0, le=2.0, group="risk", source="utilitydive_gev_q3_2025", uncertain=True,
-        description="Overrun on the non-NVIDIA capital cost per GW if the construction-cost risk occurs.")
+        0.08, label="Memory costs reach NVIDIA's prices: rise", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw", uncertain=True,
+        description="Rise in NVIDIA's price per GW of capacity built after the pass-through.")
     risk_roadmap_probability: float = assumption(
-        0.25, label="NVIDIA roadmap slip: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
-        description="Likelihood that NVIDIA's platforms after Vera Rubin arrive later than announced.")
+        0.25, label="NVIDIA platform late: likelihood", unit="share per launch",
+        ge=0.0, le=1.0, group="risk", source="bnn_blackwell_delay_2024",
+        description="Chance that each NVIDIA platform after Vera Rubin ships a half-year or more after its "
+                    "roadmap date (reference class: NVIDIA's launches since Hopper).")
     risk_roadmap_delay_halves: int = assumption(
-        1, label="NVIDIA roadmap slip: delay", unit="halves",
-        ge=0, le=6, group="risk", source="assumption_tengw", uncertain=True,
-        description="Half-years later platforms slip if the roadmap risk occurs.")
+        1, label="NVIDIA platform late: delay", unit="halves",
+        ge=0, le=6, group="risk", source="bnn_blackwell_delay_2024", uncertain=True,
+        description="Half-years a late platform arrives after its roadmap date.")
     risk_lockin_probability: float = assumption(
         0.25, label="Volume moves to other chips: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="broadcom_openai_2025",
-        description="Likelihood that alternative accelerators (OpenAI-Broadcom, AMD) take volume from NVIDIA.")
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Chance by H2 2028 that alternative accelerators (OpenAI-Broadcom, AMD, Trainium) take "
+                    "volume from the NVIDIA programme (judgement).")
     risk_lockin_volume_loss_share: float = assumption(
         0.30, label="Volume moves to other chips: share lost", unit="share",
-        ge=0.0, le=1.0, group="risk", source="amd_openai_2025", uncertain=True,
-        description="Share of the NVIDIA programme (target and pace) moved to other suppliers if it occurs.")
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw", uncertain=True,
+        description="Share of the GW still to be built, and of the build pace, moved to other suppliers.")
     risk_tranche_probability: float = assumption(
-        0.50, label="Tranches withheld: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="wsj_on_ice_2026",
-        description="Likelihood that per-GW tranches are withheld because a phase stalls or terms change.")
+        0.10, label="Tranches withheld: likelihood", unit="share per half-year",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Chance in each half-year of the build that per-GW tranches still to come are withheld or "
+                    "shrunk (judgement; applies only where the investment is paid in tranches).")
     risk_tranche_withheld_share: float = assumption(
         0.50, label="Tranches withheld: share withheld", unit="share",
-        ge=0.0, le=1.0, group="risk", source="wsj_on_ice_2026", uncertain=True,
-        description="Share of each per-GW tranche not released if the tranche risk occurs.")
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw", uncertain=True,
+        description="Share of each later per-GW tranche not released if the tranche risk strikes.")
     risk_circular_probability: float = assumption(
-        0.20, label="Circular-financing discount: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="physicalai_burry_2025",
-        description="Likelihood that markets discount vendor-financed demand, raising OpenAI's cost of funds.")
+        0.25, label="Financing climate tightens: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Chance by H2 2028 that lenders and investors discount supplier-financed AI demand enough "
+                    "to raise OpenAI's cost of funds (judgement).")
     risk_circular_cut_share: float = assumption(
-        0.20, label="Circular-financing discount: cut", unit="share",
-        ge=0.0, le=1.0, group="risk", source="physicalai_burry_2025", uncertain=True,
-        description="Cut in build pace and per-GW NVIDIA investment if the circular-financing risk occurs.")
+        0.20, label="Financing climate tightens: cut", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw", uncertain=True,
+        description="Cut in the build pace and in per-GW NVIDIA investment still to come.")
     risk_demand_probability: float = assumption(
-        0.30, label="OpenAI revenue shortfall: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="reuters_600bn_2026",
-        description="Likelihood that OpenAI's revenue falls short enough to trim the programme.")
+        0.30, label="OpenAI revenue falls short: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Chance by H2 2028 that OpenAI's revenue falls short enough to trim the programme "
+                    "(judgement).")
     risk_demand_cut_share: float = assumption(
-        0.25, label="OpenAI revenue shortfall: cut", unit="share",
-        ge=0.0, le=1.0, group="risk", source="reuters_600bn_2026", uncertain=True,
-        description="Cut in programme target and in utilisation if the demand risk occurs.")
+        0.25, label="OpenAI revenue falls short: cut", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw", uncertain=True,
+        description="Cut in the GW still to be built, the build pace and the fleet's utilisation.")
+    upside_fast_power_probability: float = assumption(
+        0.20, label="Faster energisation: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Chance over the build that on-site generation or early grid capacity lets halls "
+                    "energise ahead of plan (judgement).")
+    upside_fast_power_pace_gain_share: float = assumption(
+        0.20, label="Faster energisation: faster pace", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw", uncertain=True,
+        description="Rise in the build pace after the upside strikes (the planned GW are reached sooner).")
+    upside_cheaper_build_probability: float = assumption(
+        0.20, label="Construction costs ease: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Chance over the build that equipment and construction costs ease as suppliers add "
+                    "capacity (judgement).")
+    upside_cheaper_build_saving_share: float = assumption(
+        0.10, label="Construction costs ease: saving", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw", uncertain=True,
+        description="Saving on the non-NVIDIA capital cost per GW of capacity built afterwards.")
+    upside_early_platform_probability: float = assumption(
+        0.10, label="NVIDIA platform early: likelihood", unit="share per launch",
+        ge=0.0, le=1.0, group="risk", source="bnn_blackwell_delay_2024",
+        description="Chance that each NVIDIA platform after Vera Rubin ships a half-year ahead of its roadmap "
+                    "date (none of the four launches since Hopper did).")
+    upside_early_platform_halves: int = assumption(
+        1, label="NVIDIA platform early: lead", unit="halves",
+        ge=0, le=4, group="risk", source="assumption_tengw", uncertain=True,
+        description="Half-years an early platform arrives before its roadmap date.")
+    upside_demand_probability: float = assumption(
+        0.25, label="OpenAI revenue beats plan: likelihood", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw",
+        description="Chance by H2 2028 that OpenAI's revenue runs ahead of plan and it pulls the build "
+                    "forward (judgement).")
+    upside_demand_pace_gain_share: float = assumption(
+        0.20, label="OpenAI revenue beats plan: faster pace", unit="share",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw", uncertain=True,
+        description="Rise in the build pace after the upside strikes.")
     sensitivity_swing_share: float = assumption(
         0.25, label="Tornado swing", unit="share", ge=0.0, le=0.9, group="risk", source="assumption_tengw",
         description="Tornado swing, down and up, for uncertain assumptions the Monte Carlo does not draw "

@@ -2,7 +2,8 @@
 
 (a) the naive way, sequential `papermill` CLI over every (scenario, notebook) then `jupyter nbconvert
 --to html`, against `python -m analysis build --force`; (b) a rebuild with nothing changed, Python
-start-up included; (c) Monte Carlo draws per second of the full roadmap on one core. Everything
+start-up included; (c) Monte Carlo draws per second of the full roadmap on one core at 100k to 2M
+draws, with peak memory and a straight-line fit of time against draws. Everything
 runs in a temporary folder; the checkout's build/ and report/_output are not touched.
 """
 
@@ -17,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 from . import build, cache, paths
 
@@ -64,38 +67,69 @@ def naive(tmp: Path, scenarios: list[str], stems: list[str]) -> float:
 
 
 MC_CODE = """
-import os, time
+import os, resource, time
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 from analysis import assumptions, risk
 a = assumptions.load("base")
-risk.simulate(a, 1000, seed=1)  # warm caches (data tables, platforms)
+risk.simulate(a, 20_000, seed=1)  # warm caches (data tables, platforms, onset tables)
 best = None
-for _ in range(3):
+for _ in range(__REPEAT__):
     w, c = time.perf_counter(), time.process_time()
     risk.simulate(a, __N__, seed=1)
     w, c = time.perf_counter() - w, time.process_time() - c
     best = min(best or (w, c), (w, c))
-print(best[0], best[1])
+print(best[0], best[1], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
+#: Draw counts the Monte Carlo is timed at: time must grow linearly from the first to the last.
+MC_SIZES = (100_000, 500_000, 1_000_000, 2_000_000)
 
-def monte_carlo(n: int) -> tuple[float, float]:
-    """Return (wall, cpu) seconds of the best of three n-draw simulations of the roadmap on one core."""
+
+def monte_carlo(n: int, repeat: int = 3) -> tuple[float, float, float]:
+    """Return (wall s, CPU s, peak memory MiB) of the best of `repeat` n-draw Monte Carlo runs of the
+    full roadmap (every half-year, all risks and spreads) on one core, in a fresh process."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    out = subprocess.run([sys.executable, "-c", MC_CODE.replace("__N__", str(n))], check=True, env=env,
+    code = MC_CODE.replace("__N__", str(n)).replace("__REPEAT__", str(repeat))
+    out = subprocess.run([sys.executable, "-c", code], check=True, env=env,
                          capture_output=True, text=True, cwd=paths.ROOT).stdout.split()
-    return float(out[0]), float(out[1])
+    return float(out[0]), float(out[1]), float(out[2]) / 1024
+
+
+def monte_carlo_report(sizes: tuple[int, ...] = MC_SIZES) -> list[str]:
+    """Time the Monte Carlo at each size; return report lines with draws/s, memory and a linear fit."""
+    rows = [(n, *monte_carlo(n, repeat=3 if n <= 1_000_000 else 2)) for n in sizes]
+    lines = []
+    for n, wall, cpu, mem in rows:
+        lines.append(f"(c) Monte Carlo, full roadmap, one core: {n:>9,} draws in {wall:6.2f} s wall ({cpu:.2f} s CPU) "
+                     f"= {n / wall:>9,.0f} draws/s; peak memory {mem:,.0f} MiB")
+    n = np.array([r[0] for r in rows], dtype=float)
+    for name, col in (("wall", 1), ("CPU", 2)):
+        t = np.array([r[col] for r in rows])
+        slope, intercept = np.polyfit(n, t, 1)
+        fit = slope * n + intercept
+        r2 = 1 - ((t - fit) ** 2).sum() / max(((t - t.mean()) ** 2).sum(), 1e-12)
+        per_m = t / n * 1e6
+        lines.append(f"(c) linearity ({name} time): {t[-1] / t[0]:.1f}x the time for {n[-1] / n[0]:.0f}x the draws; "
+                     f"seconds per million draws {', '.join(f'{x:.2f}' for x in per_m)} at "
+                     f"{', '.join(f'{int(x):,}' for x in n)}; straight-line fit {slope * 1e6:.2f} s per million "
+                     f"draws + {intercept:.2f} s, R^2 = {r2:.4f}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.bench", description=__doc__)
     parser.add_argument("--skip-naive", action="store_true", help="skip (a)'s naive run (minutes)")
-    parser.add_argument("--draws", type=int, default=100_000)
+    parser.add_argument("--mc-only", action="store_true", help="run only (c), the Monte Carlo timings")
     args = parser.parse_args(argv)
     scenarios, stems = build.scenario_names(), cache.chapter_stems() or []
     runs = len(scenarios) * len(stems)
     print(f"machine: {machine()}")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
+    if args.mc_only:
+        for line in monte_carlo_report():
+            print(line, flush=True)
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+        return 0
     print(f"runs: {len(scenarios)} scenarios x {len(stems)} notebooks = {runs}")
     with tempfile.TemporaryDirectory(prefix="tengw-bench-") as t:
         tmp = Path(t)
@@ -111,9 +145,8 @@ def main(argv: list[str] | None = None) -> int:
                  for _ in range(5)]
         print(f"(b) no-change rebuild (median of 5, Python start-up included): {statistics.median(again):.2f} s"
               f"; ratio cold / no-change: {ours / statistics.median(again):.0f}x")
-    wall, cpu = monte_carlo(args.draws)
-    print(f"(c) Monte Carlo, full roadmap, one core: {args.draws:,} draws in {wall:.2f} s wall "
-          f"({cpu:.2f} s CPU) = {args.draws / wall:,.0f} draws/s")
+    for line in monte_carlo_report():
+        print(line, flush=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0
 

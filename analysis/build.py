@@ -217,11 +217,10 @@ def jobs_for(variants: list[Variant], stems: list[str]) -> list["execute.Job"]:
 
 
 def data_date() -> str:
-    """Return the publication date of the newest source: the date the data speaks for."""
+    """Return the publication date of the newest source: the date the data speaks for (data.data_date)."""
     from . import data
 
-    src = data.table("sources")
-    return str(src.loc[~src["publisher"].str.startswith("Ten Gigawatts"), "published"].max())
+    return data.data_date()
 
 
 def _render_variant(project: "render.Project", v: Variant, title: str, date: str, staging: Path,

@@ -74,8 +74,25 @@ TABLES: dict[str, TableSpec] = {
     # The risk register; likelihood and impact name assumptions in the schema (analysis/risk.py).
     "risks": TableSpec(
         "risks.csv",
-        ("risk_id", "category", "description", "likelihood", "impact", "parameters", "source_id"),
-        ("risk_id", "category", "description", "likelihood", "impact", "parameters", "source_id"),
+        ("risk_id", "name", "direction", "category", "description", "effect", "likelihood", "basis",
+         "window_from", "window_to", "impact", "factor", "applies_when", "occurred", "folded_when",
+         "source_id"),
+        ("risk_id", "name", "direction", "category", "description", "basis", "source_id"),
+        key=("risk_id",),
+    ),
+    # Reference classes the likelihoods are calibrated on: one row per case or measured share.
+    "reference_cases": TableSpec(
+        "reference_cases.csv",
+        ("class_id", "case", "planned_half", "delivered_half", "value", "unit", "status", "source_id", "note"),
+        ("class_id", "case", "status", "source_id"),
+        numeric=("planned_half", "delivered_half", "value"),
+        key=("class_id", "case"),
+    ),
+    # How each risk's likelihood follows from its reference class, or that it is judgement.
+    "risk_calibration": TableSpec(
+        "risk_calibration.csv",
+        ("risk_id", "reference_class", "evidence", "derivation", "method", "source_id"),
+        ("risk_id", "reference_class", "evidence", "derivation", "source_id"),
         key=("risk_id",),
     ),
 }
@@ -240,6 +257,16 @@ def fact(fact_id: str) -> float:
     if fact_id not in facts.index:
         raise DataError(f"data/facts.csv has no fact_id {fact_id!r}")
     return float(facts.at[fact_id, "value"])
+
+
+def data_date() -> str:
+    """Return the publication date of the newest source (YYYY-MM-DD): the date the data speaks for.
+
+    The one place it is computed: the cover prints it and the risk model draws only what is still
+    open at it. This report's own rows (publisher 'Ten Gigawatts') do not count.
+    """
+    src = table("sources")
+    return str(src.loc[~src["publisher"].str.startswith("Ten Gigawatts"), "published"].max())
 
 
 def fact_row(fact_id: str) -> pd.Series:

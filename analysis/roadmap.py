@@ -1,11 +1,14 @@
 """The compute-roadmap model: from a GW schedule and NVIDIA's platforms to racks, FLOPs, energy, capital.
 
 The core works on arrays with a leading axis of draws, so the Monte Carlo reuses it unchanged;
-the deterministic run is one draw.
+the deterministic run is one draw. Internally the arrays are time-major (half-years, draws): a
+running sum over half-years is then one vector add per half-year, which keeps a chunk of a million
+draws fast; callers see (draws, half-years).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,21 +20,37 @@ from .assumptions import Assumptions
 #: Platform the programme starts on (the LOI names Vera Rubin for the first gigawatt).
 FIRST_PLATFORM = "Vera Rubin NVL144"
 
+#: Every quantity compute() returns besides the axis ('half').
+OUTPUTS = ("platform_index", "added_gw", "online_gw", "facility_power_gw", "it_power_gw", "racks_added",
+           "racks_installed", "accelerators_added", "accelerators_installed", "dies_installed",
+           "fp4_dense_eflops", "fp8_dense_eflops", "hbm_pb", "energy_twh_per_year", "capex_usd_bn",
+           "capex_cum_usd_bn", "capex_nvidia_usd_bn", "capex_nvidia_cum_usd_bn",
+           "investment_released_usd_bn", "investment_cum_usd_bn")
+#: Quantities that need the platform each half-year's capacity is built on.
+PLATFORM_OUTPUTS = frozenset({"platform_index", "racks_added", "racks_installed", "accelerators_added",
+                              "accelerators_installed", "dies_installed", "fp4_dense_eflops",
+                              "fp8_dense_eflops", "hbm_pb"})
+
 
 @dataclass(frozen=True)
 class Draws:
-    """Per-draw multipliers and shifts the Monte Carlo varies; defaults reproduce the assumptions."""
+    """Per-draw changes the Monte Carlo makes to the assumptions; None keeps the assumption.
 
-    slip_halves: np.ndarray | None = None        # (d,) whole half-years every cohort slips
-    pace_factor: np.ndarray | None = None        # (d,) multiplier on GW added per half-year
-    capex_factor: np.ndarray | None = None       # (d,) multiplier on capex per GW (overruns)
-    nvidia_price_factor: np.ndarray | None = None  # (d,) multiplier on NVIDIA content per GW
-    pue: np.ndarray | None = None                # (d,) PUE per draw
-    utilisation: np.ndarray | None = None        # (d,) utilisation per draw
-    investment_factor: np.ndarray | None = None  # (d,) multiplier on investment released per GW (tranches)
-    target_factor: np.ndarray | None = None      # (d,) multiplier on the programme's target GW
+    A field is (draws,) for one value per draw or (draws, half-years) for a value per draw and
+    half-year on the model's axis, so a risk that strikes mid-programme changes only what follows it.
+    """
+
+    slip_halves: np.ndarray | None = None        # (d,) whole half-years the start slips
+    paused: np.ndarray | None = None             # (d, n) bool: half-years the build adds nothing and its plan waits
+    pace_factor: np.ndarray | None = None        # multiplier on GW added per half-year
+    target_factor: np.ndarray | None = None      # multiplier on the GW the programme builds
+    capex_factor: np.ndarray | None = None       # multiplier on the non-NVIDIA capex per GW (overruns)
+    nvidia_price_factor: np.ndarray | None = None  # multiplier on NVIDIA content per GW
+    pue: np.ndarray | None = None                # PUE of capacity added
+    utilisation: np.ndarray | None = None        # utilisation of the fleet
+    investment_factor: np.ndarray | None = None  # multiplier on investment released per GW (tranches)
     capex_change_pct: np.ndarray | None = None   # (d,) yearly capex change per draw, percent
-    platform_delay_halves: np.ndarray | None = None  # (d,) whole half-years later platforms slip
+    platform_delay_halves: np.ndarray | None = None  # (d,) every later platform, or (d, k): each of the k later ones
 
 
 def programme_platforms(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -63,122 +82,197 @@ def _schedule(a: Assumptions, t: np.ndarray) -> np.ndarray:
     return added
 
 
-def _cumsum(v: np.ndarray) -> np.ndarray:
-    """Cumulative sum along the half-year axis; summing the transposed array is several times faster
-    for many draws and adds in the same order, so results are identical."""
-    return np.cumsum(np.asarray(v).T, axis=0).T
+def _cumsum(v: np.ndarray, inplace: bool = False) -> np.ndarray:
+    """Running sum over the half-year axis of a time-major array: one vector add per half-year, in
+    the same order as np.cumsum (identical results), many times faster for many draws. `inplace`
+    reuses v, for a temporary nobody else holds."""
+    out = v if inplace else np.array(v, copy=True)
+    for j in range(1, len(out)):
+        np.add(out[j - 1], out[j], out=out[j])
+    return out
 
 
-def compute(a: Assumptions, platforms: pd.DataFrame | None = None,
-            draws: Draws | None = None) -> dict[str, np.ndarray]:
-    """Return every roadmap quantity as a (draws, half-years) array, plus the axis under 'half'."""
+def _diff(v: np.ndarray) -> np.ndarray:
+    """Change from the previous half-year (the first half-year against zero), time-major."""
+    out = np.array(v, copy=True)
+    out[1:] -= v[:-1]
+    return out
+
+
+def _time_major(v, default: float) -> np.ndarray:
+    """Return a field as (1, 1) (the assumption), (1, d) (one value per draw) or (n, d) (per half-year)."""
+    if v is None:
+        return np.full((1, 1), default, dtype=float)
+    v = np.asarray(v, dtype=float)
+    return v[None, :] if v.ndim == 1 else v.T
+
+
+def _build(a: Assumptions, t: np.ndarray, d: Draws) -> np.ndarray:
+    """Return GW online by half-year, time-major: the schedule run on a per-draw clock that stops in
+    paused half-years, at the draw's pace, within the GW the plan builds (scaled by target_factor)."""
+    sched = _schedule(a, t)
+    n = len(t)
+    first = int(round((a.start_half - t[0]) * 2))
+    planned = min(float(np.cumsum(sched)[-1]), a.target_power_gw)
+    # Rates in programme time: the schedule, then its last rate until the planned GW are built
+    # (a slower pace delays the build but does not shrink it).
+    rates = np.zeros(n)
+    rates[:n - first] = sched[first:]
+    if sched.any():
+        last = int(np.flatnonzero(sched)[-1]) - first
+        rates[last + 1:] = sched[first + last]
+    idx = np.arange(n)
+    if d.paused is None and d.slip_halves is None:
+        rate = np.where(idx >= first, rates[np.clip(idx - first, 0, n - 1)], 0.0)[:, None]
+    else:
+        active = np.broadcast_to((idx >= first)[:, None], (n, 1))
+        if d.paused is not None:
+            active = active & ~np.asarray(d.paused, dtype=bool).T
+        if d.slip_halves is not None:
+            slip = np.asarray(d.slip_halves, dtype=int)[None, :]
+            active = active & ~((idx[:, None] >= first) & (idx[:, None] < first + slip))
+        clock = _cumsum(active.astype(np.int64), inplace=True) - 1   # programme half-year executed at t
+        rate = np.where(active, rates[np.clip(clock, 0, n - 1)], 0.0)
+    cap = planned * _time_major(d.target_factor, 1.0)
+    online = F.ONLINE_GW.evaluate({"scheduled_cum_gw": _cumsum(rate * _time_major(d.pace_factor, 1.0), inplace=True),
+                                   "target_power_gw": cap})
+    if cap.shape[0] > 1:  # a cap that falls mid-programme stops the build; it does not unbuild capacity
+        for j in range(1, n):
+            np.maximum(online[j - 1], online[j], out=online[j])
+    return online
+
+
+def _platform_index(a: Assumptions, t: np.ndarray, plat: pd.DataFrame, d: Draws) -> np.ndarray:
+    """Return, time-major, the platform each half-year's new capacity goes on (the newest deployable).
+
+    Per-draw delays take few distinct values, so the index is computed once per distinct delay
+    pattern and gathered, instead of once per draw."""
+    avail = plat["availability_half"].to_numpy()
+    later = avail > avail[0]
+    if d.platform_delay_halves is None:
+        patterns, inverse = np.full((1, int(later.sum())), a.platform_delay_halves), None
+    else:
+        v = np.asarray(d.platform_delay_halves, dtype=np.int64)
+        delays = np.repeat(v[:, None], int(later.sum()), axis=1) if v.ndim == 1 else v
+        lo = int(delays.min()) if delays.size else 0
+        base = int(delays.max()) - lo + 1 if delays.size else 1
+        code = ((delays - lo) * base ** np.arange(delays.shape[1])).sum(axis=1)
+        present = np.zeros(base ** delays.shape[1], dtype=bool)
+        present[code] = True
+        codes = np.flatnonzero(present)
+        lookup = np.zeros(len(present), dtype=np.int64)
+        lookup[codes] = np.arange(len(codes))
+        inverse = lookup[code]
+        patterns = ((codes[:, None] // base ** np.arange(delays.shape[1])) % base) + lo
+    full = np.zeros((len(patterns), len(avail)))
+    full[:, later] = patterns
+    deployable = avail[None, :] + 0.5 * full + 0.5 * a.adoption_lag_halves          # (u, m)
+    ready = deployable[:, None, :] <= t[None, :, None]                               # (u, n, m)
+    m = ready.shape[2]
+    idx = np.where(ready.any(axis=2), m - 1 - np.argmax(ready[:, :, ::-1], axis=2), 0)  # (u, n)
+    return idx.T if inverse is None else idx.T[:, inverse]                           # (n, 1) or (n, d)
+
+
+def compute(a: Assumptions, platforms: pd.DataFrame | None = None, draws: Draws | None = None,
+            outputs: Collection[str] | None = None) -> dict[str, np.ndarray]:
+    """Return roadmap quantities as (draws, half-years) arrays, plus the axis under 'half'.
+
+    outputs names the quantities wanted (default: every one in OUTPUTS); asking for fewer skips the
+    work the others need, which the Monte Carlo uses.
+    """
     d = draws or Draws()
+    want = set(OUTPUTS if outputs is None else outputs)
+    unknown = want - set(OUTPUTS)
+    if unknown:
+        raise KeyError(f"unknown roadmap output(s): {', '.join(sorted(unknown))}")
     t = time_axis(a)
-    base = _schedule(a, t)[None, :]                                  # (1, n)
+    n = len(t)
     n_draws = max((len(v) for v in vars(d).values() if v is not None), default=1)
+    out: dict[str, np.ndarray] = {}
 
-    def per_draw(v, default):
-        return np.full((n_draws, 1), default, dtype=float) if v is None else np.asarray(v, float)[:, None]
-
-    pace = per_draw(d.pace_factor, 1.0)
-    added = np.broadcast_to(base * pace, (n_draws, len(t))).copy()
-    if d.pace_factor is not None:
-        # In a draw the pace changes the speed of the build, not its size: after the schedule the
-        # last scheduled rate continues until the GW the schedule plans (within the target) are built.
-        first = int(np.argmax(base[0] > 0)) if base.any() else 0
-        last = len(t) - 1 - int(np.argmax(base[0, ::-1] > 0)) if base.any() else 0
-        rates = base.copy()
-        rates[0, last + 1:] = base[0, last]
-        planned = min(float(np.cumsum(base[0])[-1]), a.target_power_gw)
-        reached = np.minimum(_cumsum(rates * pace), planned)
-        added = np.diff(reached, axis=1, prepend=0.0)
-        added[:, :first] = 0.0
-    if d.slip_halves is not None:
-        # Shift each draw's schedule right by its slip; capacity pushed past the horizon is lost.
-        slip = np.asarray(d.slip_halves, dtype=int)
-        cols = np.arange(len(t))[None, :] - slip[:, None]
-        valid = cols >= 0
-        added = np.where(valid, np.take_along_axis(added, np.clip(cols, 0, None), axis=1), 0.0)
-    # Deployment never exceeds the programme's target in any draw.
-    target = a.target_power_gw * per_draw(d.target_factor, 1.0)
-    cum = F.ONLINE_GW.evaluate({"scheduled_cum_gw": _cumsum(added), "target_power_gw": target})
-    added = np.diff(cum, axis=1, prepend=0.0)
-
-    pue = per_draw(d.pue, a.pue)
-    util = per_draw(d.utilisation, a.utilisation)
+    online = _build(a, t, d)
+    added = _diff(online)
+    pue = _time_major(d.pue, a.pue)
     if a.power_basis == "facility":
-        facility_added, it_added = added, F.IT_FROM_FACILITY_GW.evaluate({"facility_gw": added, "pue": pue})
+        facility_added, facility_online = added, online
+        it_added = F.IT_FROM_FACILITY_GW.evaluate({"facility_gw": added, "pue": pue})
     else:
         facility_added, it_added = F.FACILITY_FROM_IT_GW.evaluate({"it_gw": added, "pue": pue}), added
+        facility_online = _cumsum(facility_added) if want & {"facility_power_gw", "energy_twh_per_year"} else None
+    out["added_gw"], out["online_gw"] = added, online
+    if "facility_power_gw" in want:
+        out["facility_power_gw"] = facility_online
+    if "it_power_gw" in want:
+        out["it_power_gw"] = _cumsum(it_added)
+    if "energy_twh_per_year" in want:
+        util = _time_major(d.utilisation, a.utilisation)
+        out["energy_twh_per_year"] = F.ENERGY_TWH_PER_YEAR.evaluate({"facility_power_gw": facility_online,
+                                                                   "utilisation": util})
 
-    plat = programme_platforms(a, platforms)
-    if d.platform_delay_halves is None:
-        deployable = plat["deployable_half"].to_numpy()[None, :]                 # (1, m)
-    else:
-        # Per-draw delay of every platform after the first (replaces a.platform_delay_halves).
-        later = (plat["availability_half"] > plat["availability_half"].iloc[0]).to_numpy()[None, :]
-        delay = np.asarray(d.platform_delay_halves, dtype=float)[:, None]
-        deployable = (plat["availability_half"].to_numpy()[None, :] + 0.5 * delay * later
-                      + 0.5 * a.adoption_lag_halves)                           # (d, m)
-    # Each half-year's new capacity goes on the newest platform deployable by then.
-    ready = deployable[:, None, :] <= t[None, :, None]                          # (k, n, m)
-    m = ready.shape[2]
-    idx = np.where(ready.any(axis=2), m - 1 - np.argmax(ready[:, :, ::-1], axis=2), 0)  # (k, n)
-    spec = {c: plat[c].to_numpy()[idx] for c in plat.columns if c != "deployable_half"}
+    if want & PLATFORM_OUTPUTS:
+        plat = programme_platforms(a, platforms)
+        idx = _platform_index(a, t, plat, d)
+        def spec(column: str) -> np.ndarray:  # the platform's figure for each half-year's new capacity
+            return plat[column].to_numpy()[idx]
 
-    racks_added = F.RACKS.evaluate({"it_gw": it_added, "non_accelerator_it_share": a.non_accelerator_it_share,
-                                    "rack_power_kw": spec["rack_power_kw"]})
-    packages_added = F.PACKAGES.evaluate({"racks": racks_added,
-                                          "accelerators_per_rack": spec["accelerators_per_rack"]})
-    dies_added = packages_added * spec["dies_per_package"]
+        racks_added = F.RACKS.evaluate({"it_gw": it_added, "non_accelerator_it_share": a.non_accelerator_it_share,
+                                        "rack_power_kw": spec("rack_power_kw")})
+        out |= {"platform_index": idx, "racks_added": racks_added}
+        if want & {"accelerators_added", "accelerators_installed", "dies_installed", "hbm_pb"}:
+            packages_added = F.PACKAGES.evaluate({"racks": racks_added,
+                                                  "accelerators_per_rack": spec("accelerators_per_rack")})
+            out["accelerators_added"] = packages_added
+            if "accelerators_installed" in want:
+                out["accelerators_installed"] = _cumsum(packages_added)
+            if "dies_installed" in want:
+                out["dies_installed"] = _cumsum(packages_added * spec("dies_per_package"))
+            if "hbm_pb" in want:
+                out["hbm_pb"] = _cumsum(packages_added * spec("hbm_gb_per_package")) / 1e6
+        if "racks_installed" in want:
+            out["racks_installed"] = _cumsum(racks_added)
+        if "fp4_dense_eflops" in want:
+            out["fp4_dense_eflops"] = _cumsum(racks_added * spec("fp4_dense_pflops_per_rack"), inplace=True) / 1e3
+        if "fp8_dense_eflops" in want:
+            out["fp8_dense_eflops"] = _cumsum(racks_added * spec("fp8_dense_pflops_per_rack")) / 1e3
 
-    years = t[None, :] - a.start_half
-    change_pct = per_draw(d.capex_change_pct, a.capex_change_pct_per_year)
-    capex_env = {"added_gw": added, "capex_change_pct_per_year": change_pct, "years": years,
-                 "capex_factor": per_draw(d.capex_factor, 1.0),
-                 "nvidia_price_factor": per_draw(d.nvidia_price_factor, 1.0),
-                 "capex_nvidia_usd_bn_per_gw": a.capex_nvidia_usd_bn_per_gw,
-                 "capex_total_usd_bn_per_gw": a.capex_total_usd_bn_per_gw}
-    capex_env["cost_trend"] = F.COST_TREND.evaluate(capex_env)
-    capex_nvidia = F.CAPEX_NVIDIA_USD_BN.evaluate(capex_env)
-    capex_total = capex_nvidia + F.CAPEX_OTHER_USD_BN.evaluate(capex_env)
+    if want & {"capex_usd_bn", "capex_cum_usd_bn", "capex_nvidia_usd_bn", "capex_nvidia_cum_usd_bn"}:
+        env = {"added_gw": added, "years": (t - a.start_half)[:, None],
+               "capex_change_pct_per_year": _time_major(d.capex_change_pct, a.capex_change_pct_per_year),
+               "capex_factor": _time_major(d.capex_factor, 1.0),
+               "nvidia_price_factor": _time_major(d.nvidia_price_factor, 1.0),
+               "capex_nvidia_usd_bn_per_gw": a.capex_nvidia_usd_bn_per_gw,
+               "capex_total_usd_bn_per_gw": a.capex_total_usd_bn_per_gw}
+        env["cost_trend"] = F.COST_TREND.evaluate(env)
+        capex_nvidia = F.CAPEX_NVIDIA_USD_BN.evaluate(env)
+        capex_total = capex_nvidia + F.CAPEX_OTHER_USD_BN.evaluate(env)
+        out |= {"capex_usd_bn": capex_total, "capex_nvidia_usd_bn": capex_nvidia}
+        if "capex_cum_usd_bn" in want:
+            out["capex_cum_usd_bn"] = _cumsum(capex_total)
+        if "capex_nvidia_cum_usd_bn" in want:
+            out["capex_nvidia_cum_usd_bn"] = _cumsum(capex_nvidia)
 
-    online = _cumsum(added)
-    facility_online = _cumsum(facility_added)
-    if a.investment_structure == "tranches":
-        per_gw = a.investment_per_gw_usd_bn * per_draw(d.investment_factor, 1.0)
-        invest_cum = F.INVESTMENT_TRANCHES_USD_BN.evaluate({
-            "investment_cap_usd_bn": a.investment_cap_usd_bn, "investment_per_gw_usd_bn": per_gw, "online_gw": online})
-    else:
-        paid = (t >= a.equity_investment_half - 1e-9).astype(float)[None, :]
-        invest_cum = np.broadcast_to(F.INVESTMENT_EQUITY_USD_BN.evaluate(
-            {"equity_investment_usd_bn": a.equity_investment_usd_bn, "equity_paid": paid}), online.shape).copy()
-    invest = np.diff(invest_cum, axis=1, prepend=0.0)
+    if want & {"investment_released_usd_bn", "investment_cum_usd_bn"}:
+        if a.investment_structure == "tranches":
+            # A draw that withholds tranches from some half-year on counts each GW at the share of
+            # its tranche released when it came online.
+            gw = online if d.investment_factor is None else _cumsum(added * _time_major(d.investment_factor, 1.0))
+            invest_cum = F.INVESTMENT_TRANCHES_USD_BN.evaluate({
+                "investment_cap_usd_bn": a.investment_cap_usd_bn,
+                "investment_per_gw_usd_bn": a.investment_per_gw_usd_bn, "online_gw": gw})
+        else:
+            paid = (t >= a.equity_investment_half - 1e-9).astype(float)[:, None]
+            invest_cum = F.INVESTMENT_EQUITY_USD_BN.evaluate(
+                {"equity_investment_usd_bn": a.equity_investment_usd_bn, "equity_paid": paid})
+        out["investment_cum_usd_bn"] = invest_cum
+        if "investment_released_usd_bn" in want:
+            out["investment_released_usd_bn"] = _diff(invest_cum)
 
-    return {
-        "half": t,
-        "platform_index": np.broadcast_to(idx, online.shape),
-        "added_gw": added,
-        "online_gw": online,
-        "facility_power_gw": facility_online,
-        "it_power_gw": _cumsum(it_added),
-        "racks_added": racks_added,
-        "racks_installed": _cumsum(racks_added),
-        "accelerators_added": packages_added,
-        "accelerators_installed": _cumsum(packages_added),
-        "dies_installed": _cumsum(dies_added),
-        "fp4_dense_eflops": _cumsum(racks_added * spec["fp4_dense_pflops_per_rack"]) / 1e3,
-        "fp8_dense_eflops": _cumsum(racks_added * spec["fp8_dense_pflops_per_rack"]) / 1e3,
-        "hbm_pb": _cumsum(packages_added * spec["hbm_gb_per_package"]) / 1e6,
-        "energy_twh_per_year": F.ENERGY_TWH_PER_YEAR.evaluate({"facility_power_gw": facility_online,
-                                                               "utilisation": util}),
-        "capex_usd_bn": capex_total,
-        "capex_cum_usd_bn": _cumsum(capex_total),
-        "capex_nvidia_usd_bn": capex_nvidia,
-        "capex_nvidia_cum_usd_bn": _cumsum(capex_nvidia),
-        "investment_released_usd_bn": invest,
-        "investment_cum_usd_bn": invest_cum,
-    }
+    # Back to (draws, half-years): a transposed view, broadcast where nothing varied by draw.
+    result = {"half": t}
+    for key in OUTPUTS:
+        if key in want:
+            result[key] = np.broadcast_to(out[key], (n, n_draws)).T
+    return result
 
 
 def run(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -187,7 +281,7 @@ def run(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
     arrays = compute(a, platforms)
     t = arrays.pop("half")
     idx = arrays.pop("platform_index")[0]
-    df = pd.DataFrame({k: v[0] for k, v in arrays.items()})
+    df = pd.DataFrame({k: np.array(v[0]) for k, v in arrays.items()})
     df.insert(0, "half", t)
     df.insert(1, "half_label", [halves.label(h) for h in t])
     df.insert(2, "platform", plat.index.to_numpy()[idx])

@@ -1,8 +1,9 @@
 """Sensitivity of the headline outputs (tornado) and what would have to be true for the programme to pay.
 
 Each uncertain input swings one at a time between a low and a high value, all others central:
-inputs the Monte Carlo draws swing over their own P10-P90 (risk events: absent vs present);
-other uncertain assumptions swing by sensitivity_swing_share (whole half-years by one).
+inputs the Monte Carlo draws swing over their own P10-P90; a risk is absent, or strikes at the
+start of what is left of its window; other uncertain assumptions swing by the tornado swing share
+(whole half-years by one).
 The swings run as one vectorised batch of roadmap draws.
 """
 
@@ -40,7 +41,8 @@ def cost_inputs(a: Assumptions, arrays: dict[str, np.ndarray]) -> dict[str, np.n
 
 def outputs(a: Assumptions, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Return every tornado output per draw."""
-    return {**risk.headlines(a, arrays), "cost_usd_bn_per_gw_year": annual_cost_per_gw(a, arrays)}
+    h = {k: v for k, v in risk.headlines(a, arrays).items() if k in risk.HEADLINE_LABELS}
+    return {**h, "cost_usd_bn_per_gw_year": annual_cost_per_gw(a, arrays)}
 
 
 def one_at_a_time(f: Callable[[np.ndarray], np.ndarray], centre: np.ndarray, low: np.ndarray,
@@ -80,41 +82,48 @@ def uncertain_fields() -> list[str]:
     return [n for n, f in Assumptions.model_fields.items() if (f.json_schema_extra or {}).get("uncertain")]
 
 
-def swings(a: Assumptions) -> pd.DataFrame:
+def swings(a: Assumptions, p: risk.Plan | None = None) -> pd.DataFrame:
     """Return every uncertain input with how it swings (source of the swing, low and high values)."""
-    rs = risk.risks(a)
+    p = risk.plan(a) if p is None else p
     rows = []
-    noise_params = [p for p, _, _ in risk.NOISE]
+    noise_params = [param for param, _, _ in risk.NOISE]
     for i, (param, spread, dist) in enumerate(risk.NOISE):
-        rows.append({"input": param, "kind": "noise", "index": i, "how": f"P10-P90 of {spread} ({dist})"})
-    by_impact = {r.impact: (j, r) for j, r in enumerate(rs)}
-    for j, r in enumerate(rs):
-        rows.append({"input": r.impact, "kind": "risk", "index": j,
-                     "how": f"risk '{r.risk_id}' absent vs present"})
+        rows.append({"input": param, "kind": "noise", "index": i, "events": (),
+                     "how": f"P10 to P90 of its spread ({dist})"})
+    by_impact: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    impacts = p.register.set_index("risk_id")["impact"].to_dict()
+    for j, e in enumerate(p.events):
+        by_impact.setdefault(impacts[e.risk_id], []).append(j)
+        names[impacts[e.risk_id]] = e.name
+    for impact, idx in by_impact.items():
+        rows.append({"input": impact, "kind": "risk", "index": -1, "events": tuple(idx),
+                     "how": f"'{names[impact]}' absent, or striking at the start of its window"})
     covered = set(noise_params) | set(by_impact)
     for name in uncertain_fields():
         if name not in covered:
             lo, hi = _schema_swing(a, name)
-            rows.append({"input": name, "kind": "schema", "index": -1, "low": lo, "high": hi,
+            rows.append({"input": name, "kind": "schema", "index": -1, "events": (), "low": lo, "high": hi,
                          "how": f"{lo:g} to {hi:g}"})
     return pd.DataFrame(rows)
 
 
 def tornado(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return, for every output and uncertain input, the output at the input's low and high value."""
-    rs = risk.risks(a)
-    sw = swings(a)
-    n_noise, n_risk = len(risk.NOISE), len(rs)
+    p = risk.plan(a, platforms=platforms)
+    sw = swings(a, p)
     batch = sw[sw["kind"] != "schema"]
-    z = np.zeros((1 + 2 * len(batch), n_noise))
-    ev = np.zeros((1 + 2 * len(batch), n_risk), dtype=bool)
+    z = np.zeros((1 + 2 * len(batch), len(risk.NOISE)))
+    onsets = np.full((1 + 2 * len(batch), len(p.events)), risk.NEVER, dtype=np.int64)
     for row_i, (_, s) in enumerate(batch.iterrows()):
         lo_row, hi_row = 1 + 2 * row_i, 2 + 2 * row_i
         if s["kind"] == "noise":
             z[lo_row, s["index"]], z[hi_row, s["index"]] = -risk.Z90, risk.Z90
         else:
-            ev[hi_row, s["index"]] = True
-    arrays = roadmap.compute(a, platforms, draws=risk.draws_from(a, z, ev, rs))
+            for j in s["events"]:
+                e = p.events[j]
+                onsets[hi_row, j] = max(int(round((e.halves[0] - p.axis[0]) * 2)), 0)
+    arrays = roadmap.compute(a, platforms, draws=risk.draws(p, z, onsets))
     y = outputs(a, arrays)
     base = {k: float(v[0]) for k, v in y.items()}
     results = {k: (list(v[1::2]), list(v[2::2])) for k, v in y.items()}

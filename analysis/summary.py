@@ -29,6 +29,34 @@ def _rng(table: pd.DataFrame, col: str, fmt) -> str:
     return f"{fmt(lo)} to {fmt(hi)}"
 
 
+def _risk_finding(sc: Scenario, st: dict[str, float], judge: pd.DataFrame, table: pd.DataFrame) -> Finding:
+    """Return the risk finding, worded with the spread the judgement tests give each probability."""
+    a = sc.assumptions
+    lo, hi = risk.spread(judge, "p_target_by_horizon")
+    lo_b, hi_b = risk.spread(judge, "p_behind_at_milestone")
+    lo_o, hi_o = risk.spread(judge, "p_first_capacity_on_time")
+    when = halves.label(a.horizon_end_half)
+    if hi < 0.5:
+        headline = f"Risk-adjusted, the plan is more likely missed than met by {when}"
+    elif lo > 0.5:
+        headline = f"Risk-adjusted, the plan is more likely met than missed by {when}"
+    else:
+        headline = f"Whether the plan is met by {when} turns on judgement"
+    pct = prose.pct
+    text = (f"Across {prose.num(st['draws'], 0)} Monte Carlo draws the {sc.title} edition's plan, "
+            f"{prose.num(st['gw_end_det'])} GW by {when}, is reached in {pct(st['p_target_by_horizon'])} of draws; "
+            f"scaling every likelihood by {' or '.join(f'{s:g}' for s in a.judgement_likelihood_scales)} and "
+            f"switching the correlation of shared drivers off or raising it gives {pct(lo)} to {pct(hi)}. "
+            f"At the milestone ({halves.label(a.milestone_half)}) the median is {prose.num(st['gw_milestone_p50'])} GW "
+            f"against {prose.num(st['gw_milestone_det'])} GW planned (P10 {prose.num(st['gw_milestone_p10'])}, "
+            f"P90 {prose.num(st['gw_milestone_p90'])}), and {pct(st['p_behind_at_milestone'])} of draws are behind "
+            f"plan ({pct(lo_b)} to {pct(hi_b)} under the same tests); the first capacity arrives on time in "
+            f"{pct(st['p_first_capacity_on_time'])} ({pct(lo_o)} to {pct(hi_o)}). The median at the milestone ranges "
+            f"{_rng(table, 'mc_gw_milestone_p50', prose.num)} GW across the editions.")
+    return Finding("risk", headline, text, {"p_target": st["p_target_by_horizon"], "p_target_low": lo,
+                                            "p_target_high": hi, "p50": st["gw_milestone_p50"]})
+
+
 def findings(sc: Scenario, table: pd.DataFrame | None = None) -> list[Finding]:
     """Return the summary's findings for scenario `sc`, with ranges across every scenario."""
     a = sc.assumptions
@@ -79,14 +107,7 @@ def findings(sc: Scenario, table: pd.DataFrame | None = None) -> list[Finding]:
         f"centres used in 2024.",
         {"energy_twh": row["energy_twh_end"]}))
 
-    out.append(Finding("risk", "Risk-adjusted, the schedule is " + ("likely to slip" if st["p_first_capacity_on_time"] < 0.5 else "more likely than not on time"),
-        f"Across {prose.num(st['draws'], 0)} Monte Carlo draws the first capacity arrives on time with "
-        f"probability {prose.pct(st['p_first_capacity_on_time'])}, and GW online at the milestone "
-        f"({halves.label(a.milestone_half)}) has a median "
-        f"of {prose.num(st['gw_milestone_p50'])} GW (P10 {prose.num(st['gw_milestone_p10'])}, "
-        f"P90 {prose.num(st['gw_milestone_p90'])}) against {prose.num(st['gw_milestone_det'])} GW planned; "
-        f"the median across scenarios ranges {_rng(table, 'mc_gw_milestone_p50', prose.num)} GW.",
-        {"p_on_time": st["p_first_capacity_on_time"], "p50": st["gw_milestone_p50"]}))
+    out.append(_risk_finding(sc, st, risk.judgement(a), table))
 
     out.append(Finding("whatif", "Each gigawatt must earn " + ("more" if w["revenue_per_gw_gap_ratio"] > 1 else "less") + " than OpenAI earns per gigawatt today",
         f"Covering depreciation, power and a return on capital of {prose.num(a.cost_of_capital_pct, 0)}% takes "

@@ -13,5 +13,5 @@ KNOWN_UNITS = frozenset({
     "percent", "percent per year", "years", "weeks", "year", "half-year", "halves", "homes per GW",
     "million GPUs", "million users", "wafers per month", "H100-equivalents", "x",
     "packages per rack", "dies per package", "kW per rack", "PFLOP/s per rack", "GB per package",
-    "category", "count", "PFLOP/s per package", "W per package",
+    "category", "count", "PFLOP/s per package", "W per package", "share per half-year", "share per launch",
 })

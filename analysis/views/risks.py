@@ -1,114 +1,483 @@
-"""The risks chapter: register, Monte Carlo fan charts, tornado and what would have to be true."""
+"""The risks chapter: register, calibration, Monte Carlo fans, what the results owe to judgement,
+tornado and what would have to be true."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
+import numpy as np
 import pandas as pd
 
-from .. import charts, halves, prose, risk, sensitivity, tables
-from ..assumptions import Scenario
+from .. import calibration, charts, deal, halves, labels, prose, risk, sensitivity, tables
+from ..assumptions import Assumptions, Scenario
 
-SOURCE = "Risk register (data/risks.csv) and assumptions (risk group); Ten Gigawatts Monte Carlo"
+SOURCE = "Ten Gigawatts risk register, calibration and Monte Carlo; sources in the calibration table"
+
+#: How the register words a direction.
+DIRECTION = {"downside": "Downside", "upside": "Upside"}
+#: Panels of the risk matrix, one per headline a risk hurts (in this order), with the unit of its axis.
+PANELS = {
+    "gw_milestone": ("Schedule: GW online at the milestone", "GW"),
+    "gw_end": ("Volume: GW online at the horizon", "GW"),
+    "capex_cum_usd_bn": ("Capital: cumulative capex at the horizon", "USD bn"),
+    "investment_cum_usd_bn": ("NVIDIA's investment released by the horizon", "USD bn"),
+    "energy_twh_end": ("Electricity use at the horizon", "TWh per year"),
+    "fp4_eflops_end": ("Compute: dense FP4 installed at the horizon", "EFLOP/s"),
+}
 
 
-def intro(sc: Scenario, st: dict[str, float]) -> prose.Markdown:
-    """Return the chapter's opening numbers."""
+def _date(text: str) -> str:
+    d = dt.date.fromisoformat(text)
+    return f"{d.day} {d:%B %Y}"
+
+
+def _window(row: pd.Series) -> str:
+    """Return the half-years still open to a risk, as a reader reads them."""
+    if row["basis"] == "per launch":
+        return ", ".join(f"{n.split(' NVL')[0]} ({halves.label(h)})" for n, h in zip(row["launches"], row["launch_halves"]))
+    lo, hi = halves.label(row["first_half"]), halves.label(row["last_half"])
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
+def _likelihood(row: pd.Series) -> str:
+    """Return the likelihood over what is left of the window, with how it is stated."""
+    stated = prose.pct(row["stated_likelihood"])
+    left = prose.pct(row["probability"])
+    if row["basis"] == "per half-year":
+        return f"{left} ({stated} a half-year)"
+    if row["basis"] == "per launch":
+        return f"{stated} a launch"
+    return left if left == stated else f"{left} ({stated} over {_stated_window(row)})"
+
+
+def _stated_window(row: pd.Series) -> str:
+    lo, hi = str(row["window_from"]), str(row["window_to"])
+    if lo.replace(".", "").isdigit() and hi.replace(".", "").isdigit():
+        return f"{halves.label(float(lo))} to {halves.label(float(hi))}"
+    return "its window"
+
+
+def _impact(row: pd.Series) -> str:
+    """Return what a risk does if it strikes, in its own unit."""
+    x = row["impact_value"]
+    up = row["direction"] == "upside"
+    words = []
+    for eff in str(row["effect"]).split(";"):
+        eff = eff.strip()
+        if eff == "pause":
+            words.append(f"build waits {prose.num(x, 0)} half-year{'s' if x != 1 else ''}")
+        elif eff == "platform":
+            words.append(f"{prose.num(x, 0)} half-year {'early' if up else 'late'}")
+        elif eff == "pace":
+            words.append(f"build pace {'+' if up else '−'}{prose.pct(x)}")
+        elif eff == "volume":
+            words.append(f"{prose.pct(x)} of the GW still to build move elsewhere")
+        elif eff == "utilisation":
+            words.append(f"utilisation −{prose.pct(x)}")
+        elif eff == "capex_other":
+            words.append(f"{'−' if up else '+'}{prose.pct(x)} on the cost around NVIDIA's systems")
+        elif eff == "nvidia_price":
+            words.append(f"+{prose.pct(x)} on NVIDIA's price")
+        elif eff == "tranche":
+            words.append(f"{prose.pct(x)} of later tranches withheld")
+        elif eff == "pue":
+            words.append(f"+{prose.num(x, 2)} PUE on new halls")
+    return "; ".join(words)
+
+
+def _effect(row: pd.Series, a: Assumptions) -> str:
+    """Return the mean effect on the headline the risk hurts, if it strikes, in that headline's unit."""
+    key = row["hurts"]
+    v = float(row[f"delta_{key}"])
+    sign = "+" if v >= 0 else "−"
+    when = halves.label(a.milestone_half) if key == "gw_milestone" else halves.label(a.horizon_end_half)
+    if key in ("gw_milestone", "gw_end"):
+        return f"{sign}{prose.num(abs(v), 2)} GW online by {when}"
+    if key == "capex_cum_usd_bn":
+        return f"{sign}{prose.usd_bn(abs(v))} capex by {when}"
+    if key == "investment_cum_usd_bn":
+        return f"{sign}{prose.usd_bn(abs(v))} NVIDIA investment by {when}"
+    if key == "energy_twh_end":
+        return f"{sign}{prose.num(abs(v), 1)} TWh a year at {when}"
+    return f"{sign}{prose.num(abs(v), 0)} EFLOP/s dense FP4 at {when}"
+
+
+def register_frame(a: Assumptions, p: risk.Plan) -> pd.DataFrame:
+    """Return the drawn risks with the reader's words for window, likelihood, impact and effect."""
+    reg = risk.register(a, p)
+    reg = reg[reg["status"] == "drawn"].copy()
+    launch_halves = {e.launch_name: float(e.halves[0]) for e in p.events if e.launch_name}
+    reg["launch_halves"] = [[launch_halves[n] for n in ls] if isinstance(ls, list) else [] for ls in reg["launches"]]
+    cal = calibration.table(a).set_index("risk_id")
+    reg["basis_words"] = ["Judgement" if cal.at[r, "is_judgement"] else "Reference class" for r in reg["risk_id"]]
+    reg["window_words"] = reg.apply(_window, axis=1)
+    reg["likelihood_words"] = reg.apply(_likelihood, axis=1)
+    reg["impact_words"] = reg.apply(_impact, axis=1)
+    reg["effect_words"] = reg.apply(lambda r: _effect(r, a), axis=1)
+    reg["direction_words"] = reg["direction"].map(DIRECTION)
+    return reg.sort_values(["direction", "probability"], ascending=[True, False], kind="stable")
+
+
+def intro(sc: Scenario, st: dict[str, float], p: risk.Plan, judge: pd.DataFrame) -> prose.Markdown:
+    """Return the chapter's opening numbers, each headline probability with its judgement spread."""
     a = sc.assumptions
-    return prose.md(
-        f"The Monte Carlo draws {prose.num(st['draws'], 0)} roadmaps for the **{sc.title}** scenario "
-        f"(seed {a.mc_seed}). The first capacity arrives on time in {prose.pct(st['p_first_capacity_on_time'])} "
-        f"of draws; {prose.pct(st['p_behind_at_milestone'])} of draws are behind plan at the milestone "
-        f"({halves.label(a.milestone_half)}), where the "
-        f"median is {prose.num(st['gw_milestone_p50'])} GW against {prose.num(st['gw_milestone_det'])} GW planned; "
-        f"the target is reached by the horizon in {prose.pct(st['p_target_by_horizon'])} of draws. "
-        f"Cumulative capex has a P10–P90 range of {prose.usd_bn(st['capex_cum_usd_bn_p10'])} to "
-        f"{prose.usd_bn(st['capex_cum_usd_bn_p90'])}, and NVIDIA's investment released "
-        f"{prose.usd_bn(st['investment_cum_usd_bn_p10'])} to {prose.usd_bn(st['investment_cum_usd_bn_p90'])}.")
+    reg = p.register
+    drawn = int((reg["status"] == "drawn").sum())
+    lo_t, hi_t = risk.spread(judge, "p_target_by_horizon")
+    lo_o, hi_o = risk.spread(judge, "p_first_capacity_on_time")
+    lo_b, hi_b = risk.spread(judge, "p_behind_at_milestone")
+    planned = st["gw_end_det"]
+    text = (
+        f"The Monte Carlo draws {prose.num(st['draws'], 0)} roadmaps of the **{sc.title}** edition (seed {a.mc_seed}) "
+        f"from what was known on {_date(p.data_date)}, the date of the newest source: {drawn} risks are still open "
+        f"and are drawn, upsides as well as downsides. The edition's own plan, {prose.num(planned)} GW by "
+        f"{halves.label(a.horizon_end_half)}, is reached in {prose.pct(st['p_target_by_horizon'])} of draws "
+        f"({prose.pct(lo_t)} to {prose.pct(hi_t)} as the likelihoods and their correlation move within the ranges "
+        f"tested below). At the milestone ({halves.label(a.milestone_half)}) the median is "
+        f"{prose.num(st['gw_milestone_p50'])} GW against {prose.num(st['gw_milestone_det'])} GW planned "
+        f"(P10 {prose.num(st['gw_milestone_p10'])}, P90 {prose.num(st['gw_milestone_p90'])}): "
+        f"{prose.pct(st['p_behind_at_milestone'])} of draws are behind plan ({prose.pct(lo_b)} to {prose.pct(hi_b)}) "
+        f"and {prose.pct(st['p_ahead_at_milestone'])} ahead of it. The first capacity arrives on time, in "
+        f"{halves.label(a.start_half)}, in {prose.pct(st['p_first_capacity_on_time'])} of draws "
+        f"({prose.pct(lo_o)} to {prose.pct(hi_o)}). Cumulative capex runs from "
+        f"{prose.usd_bn(st['capex_cum_usd_bn_p10'])} (P10) to {prose.usd_bn(st['capex_cum_usd_bn_p90'])} (P90)")
+    if st["investment_cum_usd_bn_varies"]:
+        text += (f", and NVIDIA's investment released from {prose.usd_bn(st['investment_cum_usd_bn_p10'])} to "
+                 f"{prose.usd_bn(st['investment_cum_usd_bn_p90'])}.")
+    else:
+        text += (f"; NVIDIA's investment is {prose.usd_bn(st['investment_cum_usd_bn_det'])} in every draw, a fixed "
+                 f"stake no risk in this edition moves.")
+    return prose.md(text)
 
 
-def register_table(a) -> tables.Table:
-    """Return the risk register with likelihood, impact and the parameters each risk moves."""
-    eff = risk.effects(a)
-    reg = risk.register(a).merge(eff[["risk_id", "delta_gw_milestone", "delta_capex_cum_usd_bn",
-                                      "delta_investment_cum_usd_bn"]], on="risk_id")
-    reg["impact"] = reg.apply(lambda r: f"{r['impact_value']:g} {r['impact_unit']}", axis=1)
-    reg["risk"] = reg["risk_id"] + " (" + reg["category"] + "): " + reg["description"]
+def _condition_words(text: str) -> str:
+    parts = []
+    for name, op, value in risk._conditions(text):
+        parts.append(f"{labels.label(name).lower()} {'is' if op == '==' else 'is not'} '{value}'")
+    return " and ".join(parts)
+
+
+def status_text(a: Assumptions, p: risk.Plan) -> prose.Markdown:
+    """Return what the register leaves out in this edition, and why."""
+    reg = p.register
+    lines = []
+    for _, r in reg[reg["status"] != "drawn"].iterrows():
+        if r["status"] in ("happened", "set aside"):
+            lines.append(f"**{r['name']}** happened on {_date(r['occurred'])}: {r['description']} "
+                         + ("This edition's assumptions carry it, so it is not drawn."
+                            if r["status"] == "happened" else
+                            "This edition sets it aside on purpose, to show the counterfactual; it is not drawn."))
+        else:
+            lines.append(f"**{r['name']}** is not drawn: its window closed before the data date without it.")
+    every = risk._register(None)
+    absent = every[~every["risk_id"].isin(reg["risk_id"])]
+    for _, r in absent.iterrows():
+        lines.append(f"**{r['name']}** does not apply in this edition: it can strike only where "
+                     f"{_condition_words(r['applies_when'])}.")
+    if not lines:
+        lines.append("Every risk in the register is still open in this edition.")
+    return prose.md("\n\n".join(lines))
+
+
+def register_table(a: Assumptions, p: risk.Plan) -> tables.Table:
+    """Return the drawn risks: window, likelihood over it, impact if it strikes, effect, basis."""
+    reg = register_frame(a, p)
+    reg["risk_words"] = reg["name"] + " (" + reg["direction_words"].str.lower() + ")"
     return tables.table(reg, {
-        "risk": tables.Col("Risk (category): what could happen"),
-        "probability": tables.Col("Likelihood (share)", 2), "impact": tables.Col("Impact if it occurs"),
-        "parameters": tables.Col("Parameters moved"),
-        "delta_gw_milestone": tables.Col("GW at milestone if it occurs (change)", 1),
-        "delta_capex_cum_usd_bn": tables.Col("Capex change (USD bn)", 0),
-        "delta_investment_cum_usd_bn": tables.Col("Investment change (USD bn)", 0),
-    }, note="Likelihood and impact are assumptions of this report (risk group of the ledger); changes are "
-            "for the risk alone, without noise. Sources: " + "; ".join(sorted(set(
-                s for sid in reg["source_id"] for s in sid.split(";")))) + ".")
+        "risk_words": tables.Col("Risk"), "window_words": tables.Col("Open window"),
+        "likelihood_words": tables.Col("Likelihood over the open window"),
+        "impact_words": tables.Col("If it strikes"), "effect_words": tables.Col("Mean effect if it strikes"),
+        "basis_words": tables.Col("Basis"),
+    }, note=(f"Windows and likelihoods are what is left at the data date ({_date(p.data_date)}). The effect is the "
+             "risk's alone, without the spreads, averaged over the half-years it may strike in. The calibration "
+             "table gives the evidence for each likelihood."))
 
 
-def fig_matrix(a) -> charts.Figure:
-    """Return likelihood against effect on GW at the milestone, one point per risk."""
-    eff = risk.effects(a)
-    eff["loss_gw"] = -eff["delta_gw_milestone"]
-    eff["loss_usd"] = eff["delta_capex_cum_usd_bn"] - eff["delta_investment_cum_usd_bn"]
-    pts = alt.Chart(eff).mark_point(filled=True, size=90).encode(
-        x=alt.X("probability:Q", title="Likelihood (share)", scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("loss_gw:Q", title="GW lost at the milestone if it occurs"),
-        color=alt.Color("category:N", title="Category"), shape=alt.Shape("category:N", title="Category"),
-        tooltip=["risk_id", "category", alt.Tooltip("probability:Q", format=".2f"),
-                 alt.Tooltip("loss_gw:Q", format=".2f")])
-    # Labels carry no shape or colour encoding, so the chart keeps one merged legend.
-    labels = alt.Chart(eff).mark_text(align="left", dx=7, dy=-4, fontSize=9, color="#333333").encode(
-        x="probability:Q", y="loss_gw:Q", text="risk_id:N")
-    top = eff.sort_values("expected_gw_milestone").iloc[0]
-    return charts.figure((pts + labels).properties(title=alt.Title(
-        "Risk matrix", subtitle="Likelihood against the GW each risk removes at the milestone on its own")),
-        source=SOURCE, description=(
-            f"Scatter of {len(eff)} risks by likelihood and GW lost at the milestone; the largest expected loss "
-            f"is '{top['risk_id']}' ({prose.num(-top['expected_gw_milestone'], 2)} GW)."))
+# --- The risk matrix --------------------------------------------------------------------------
+
+#: Approximate width of one character of a chart label (px at 10.5 px type), generous on purpose.
+CHAR_PX = 6.4
+LABEL_PX = 13
 
 
-def fig_fan(fan: pd.DataFrame, metric: str) -> charts.Figure:
-    """Return a fan chart (P10-P90 band, P50 line, deterministic dashed) for one metric."""
-    f = fan[fan["metric"] == metric]
-    label, unit = risk.METRICS[metric]
-    order = list(f["half_label"])
-    x = alt.X("half_label:O", sort=order, title="Half-year")
-    band = alt.Chart(f).mark_area(opacity=0.3, color=charts.PALETTE["OpenAI"]).encode(
-        x=x, y=alt.Y("p10:Q", title=f"{label} ({unit})"), y2="p90:Q")
-    long = f.melt(id_vars=["half_label"], value_vars=["p50", "deterministic"], var_name="series")
-    long["series"] = long["series"].map({"p50": "Median (P50)", "deterministic": "Deterministic plan"})
-    lines = alt.Chart(long).mark_line(point=True).encode(
-        x=x, y="value:Q", color=alt.Color("series:N", title=None, scale=alt.Scale(
-            domain=["Median (P50)", "Deterministic plan"], range=[charts.PALETTE["OpenAI"], charts.PALETTE["accent"]])),
-        strokeDash=alt.StrokeDash("series:N", title=None, scale=alt.Scale(
-            domain=["Median (P50)", "Deterministic plan"], range=[[1, 0], [6, 3]])),
-        tooltip=["half_label", "series", alt.Tooltip("value:Q", format=",.2f")])
-    last = f.iloc[-1]
-    return charts.figure((band + lines).properties(title=alt.Title(
-        label, subtitle="Band: P10 to P90 of the Monte Carlo; lines: median and the deterministic plan")),
-        source=SOURCE, description=(
-            f"Fan chart of {label.lower()} by half-year: at {last['half_label']} P10 {prose.num(last['p10'])}, "
-            f"P50 {prose.num(last['p50'])}, P90 {prose.num(last['p90'])} {unit}, against "
-            f"{prose.num(last['deterministic'])} {unit} in the plan."))
+def place_labels(x_px: np.ndarray, y_px: np.ndarray, texts: list[str], width: float, height: float
+                 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Return label positions (left edge x, baseline-centre y, alignment) that overlap neither each
+    other nor the panel's edges: each label sits beside its point, moved up or down to the nearest
+    free slot if another label is there already."""
+    boxes: list[tuple[float, float, float, float]] = []
+    lx, ly, align = np.zeros(len(texts)), np.zeros(len(texts)), []
+    order = np.argsort(-y_px if len(y_px) else y_px, kind="stable")
+    for i in order:
+        w = CHAR_PX * len(texts[i])
+        right = x_px[i] + 9 + w <= width
+        left_edge = x_px[i] + 9 if right else x_px[i] - 9 - w
+        for step in range(0, 400):
+            for sgn in ((0,) if step == 0 else (-1, 1)):
+                y = y_px[i] + sgn * step * 2
+                if y - LABEL_PX / 2 < 0 or y + LABEL_PX / 2 > height:
+                    continue
+                box = (left_edge, y - LABEL_PX / 2, left_edge + w, y + LABEL_PX / 2)
+                if all(box[2] <= b[0] or box[0] >= b[2] or box[3] <= b[1] or box[1] >= b[3] for b in boxes):
+                    boxes.append(box)
+                    lx[i], ly[i] = (left_edge if right else left_edge + w), y
+                    align.append((i, "left" if right else "right"))
+                    break
+            else:
+                continue
+            break
+        else:
+            raise ValueError(f"no room for the label {texts[i]!r}")
+    sides = dict(align)
+    return lx, ly, [sides[i] for i in range(len(texts))]
+
+
+def _panel_height(n_points: int) -> float:
+    """Height of a matrix panel: room for every label stacked, with a floor for sparse panels."""
+    return float(max(90, 16 * n_points + 24))
+
+
+def matrix_frame(a: Assumptions, p: risk.Plan) -> pd.DataFrame:
+    """Return one row per drawn risk with its likelihood, effect size, panel and label position."""
+    reg = register_frame(a, p)
+    reg["size"] = [abs(float(r[f"delta_{r['hurts']}"])) for _, r in reg.iterrows()]
+    frames = []
+    width = charts.WIDTH
+    for key, (title, unit) in PANELS.items():
+        g = reg[reg["hurts"] == key].copy()
+        if g.empty:
+            continue
+        height = _panel_height(len(g))
+        top = max(float(g["size"].max()) * 1.2, 1e-9)
+        x_px = g["probability"].to_numpy() * width
+        y_px = (1 - g["size"].to_numpy() / top) * height
+        lx, ly, al = place_labels(x_px, y_px, list(g["name"]), width, height)
+        g["label_x"], g["label_y"], g["align"] = lx / width, (1 - ly / height) * top, al
+        g["y_top"], g["panel"], g["unit"], g["height"] = top, title, unit, height
+        frames.append(g)
+    return pd.concat(frames, ignore_index=True)
+
+
+def fig_matrix(a: Assumptions, p: risk.Plan) -> charts.Figure:
+    """Return the risk matrix: likelihood over the open window against the effect if it strikes, one
+    panel per headline a risk hurts, every point named, labels placed so none overlaps another."""
+    m = matrix_frame(a, p)
+    panels = []
+    dom = ["Downside", "Upside"]
+    colour = alt.Scale(domain=dom, range=[charts.PALETTE["accent"], charts.PALETTE["NVIDIA"]])
+    for panel, g in m.groupby("panel", sort=False):
+        unit = g["unit"].iloc[0]
+        x = alt.X("probability:Q", title="Likelihood over the open window", scale=alt.Scale(domain=[0, 1], nice=False),
+                  axis=alt.Axis(format="%"))
+        y = alt.Y("size:Q", title=unit, scale=alt.Scale(domain=[0, float(g["y_top"].iloc[0])], nice=False),
+                  axis=alt.Axis(tickCount=4))
+        pts = alt.Chart(g).mark_point(filled=True, size=80).encode(
+            x=x, y=y, color=alt.Color("direction_words:N", title=None, scale=colour),
+            shape=alt.Shape("direction_words:N", title=None, scale=alt.Scale(domain=dom, range=["circle", "triangle-up"])),
+            tooltip=[alt.Tooltip("name:N", title="Risk"), alt.Tooltip("likelihood_words:N", title="Likelihood"),
+                     alt.Tooltip("effect_words:N", title="Mean effect if it strikes")])
+        leaders = alt.Chart(g).mark_rule(color="#999999", strokeWidth=0.6).encode(
+            x="probability:Q", y="size:Q", x2="label_x:Q", y2="label_y:Q")
+        text = []
+        for side in ("left", "right"):
+            gs = g[g["align"] == side]
+            if len(gs):
+                text.append(alt.Chart(gs).mark_text(align=side, baseline="middle", fontSize=10.5, color="#222222").encode(
+                    x="label_x:Q", y="label_y:Q", text="name:N"))
+        panels.append(alt.layer(leaders, pts, *text).properties(
+            height=float(g["height"].iloc[0]), title=alt.Title(panel, fontSize=12, fontWeight="normal")))
+    chart = alt.vconcat(*panels, spacing=14).resolve_scale(x="independent", y="independent").properties(
+        title=alt.Title("Risk matrix", subtitle="Likelihood over what is left of each window against the mean effect "
+                                                "if it strikes, in the unit it hurts"))
+    worst = m[m["direction"] == "downside"].sort_values("probability", ascending=False).iloc[0]
+    return charts.figure(chart, source=SOURCE, description=(
+        f"Risk matrix in {m['panel'].nunique()} panels, {len(m)} risks; the most likely downside is "
+        f"'{worst['name']}' ({worst['likelihood_words']}), with a mean effect of {worst['effect_words']}."))
+
+
+# --- Calibration ------------------------------------------------------------------------------
+
+
+def _cite(ids: str) -> str:
+    """Return 'Publisher (year)' for each cited source, without repeats."""
+    src = deal.with_sources(pd.DataFrame({"source_id": [s.strip() for s in str(ids).split(";") if s.strip()]}))
+    return "; ".join(dict.fromkeys(f"{r['publisher']} ({r['published'][:4]})" for _, r in src.iterrows()))
+
+
+def calibration_table(a: Assumptions, p: risk.Plan) -> tables.Table:
+    """Return one row per risk in this edition: the likelihood, its reference class or 'judgement',
+    the evidence, how the number follows, and the sources."""
+    t = calibration.table(a)
+    t = t[t["risk_id"].isin(p.register["risk_id"])].copy()
+    basis = {"per half-year": "a half-year", "per launch": "a launch", "over window": "over its window",
+             "happened": ""}
+    t["likelihood_words"] = [("happened" if r["basis"] == "happened" else
+                              f"{prose.pct(r['likelihood_value'], 1 if r['likelihood_value'] * 100 % 1 else 0)} "
+                              f"{basis[r['basis']]}") for _, r in t.iterrows()]
+    t["class_words"] = t["reference_class"].map(lambda c: c[:1].upper() + c[1:])
+    t["derivation_words"] = t["derivation"]
+    t["sources_words"] = t["source_id"].map(_cite)
+    return tables.table(t, {
+        "name": tables.Col("Risk"), "likelihood_words": tables.Col("Likelihood"),
+        "class_words": tables.Col("Reference class"), "evidence": tables.Col("Evidence"),
+        "derivation_words": tables.Col("How the number follows"), "sources_words": tables.Col("Sources"),
+    }, note=(f"{int(t['is_judgement'].sum())} of {len(t)} likelihoods are judgement; where a reference class gives "
+             "a number, the report computes it from the cases it cites and checks that the likelihood used matches. "
+             "The correlation of risks that share a driver is judgement too."))
+
+
+# --- Monte Carlo fans -------------------------------------------------------------------------
+
+
+def fan_text(a: Assumptions, fan: pd.DataFrame) -> prose.Markdown:
+    """Return which quantities vary in this edition, and say so for those that do not."""
+    const = fan[~fan["varies"]].drop_duplicates("metric")
+    text = ("The bands run from P10 to P90 of the Monte Carlo, the solid line is the median and the dashed line "
+            "the plan. With upsides drawn as well as downsides, the plan is no longer an upper bound by "
+            "construction: a draw can run ahead of it.")
+    for _, r in const.iterrows():
+        text += (f" {r['label']} is the same in every draw of this edition "
+                 f"({prose.num(float(r['deterministic']), 0)} {r['unit']} by {halves.label(a.horizon_end_half)}), "
+                 f"so it has no band.")
+    return prose.md(text)
+
+
+def fig_fans(fan: pd.DataFrame) -> charts.Figure:
+    """Return one fan panel per quantity that varies: P10-P90 band, median, plan."""
+    keep = [m for m in risk.METRICS if bool(fan.loc[fan["metric"] == m, "varies"].iloc[0])]
+    series = ["Median (P50)", "Plan"]
+    panels = []
+    for metric in keep:
+        f = fan[fan["metric"] == metric]
+        label, unit = risk.METRICS[metric]
+        order = list(f["half_label"])
+        x = alt.X("half_label:O", sort=order, title=None)
+        band = alt.Chart(f).mark_area(opacity=0.25, color=charts.PALETTE["OpenAI"]).encode(
+            x=x, y=alt.Y("p10:Q", title=unit), y2="p90:Q",
+            tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("p10:Q", title="P10", format=",.1f"),
+                     alt.Tooltip("p90:Q", title="P90", format=",.1f")])
+        long = f.melt(id_vars=["half_label"], value_vars=["p50", "deterministic"], var_name="series")
+        long["series"] = long["series"].map({"p50": series[0], "deterministic": series[1]})
+        lines = alt.Chart(long).mark_line(point=True).encode(
+            x=x, y=alt.Y("value:Q", title=unit),
+            color=alt.Color("series:N", title=None, scale=alt.Scale(
+                domain=series, range=[charts.PALETTE["OpenAI"], charts.PALETTE["accent"]])),
+            strokeDash=alt.StrokeDash("series:N", title=None, scale=alt.Scale(domain=series, range=[[1, 0], [6, 3]])),
+            tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("series:N", title="Series"),
+                     alt.Tooltip("value:Q", title=unit, format=",.1f")])
+        panels.append((band + lines).properties(height=130, title=alt.Title(label, fontSize=12, fontWeight="normal")))
+    chart = alt.vconcat(*panels, spacing=16).properties(title=alt.Title(
+        "Monte Carlo by half-year", subtitle="Band: P10 to P90; solid: median; dashed: the plan"))
+    last = fan[(fan["metric"] == "online_gw")].iloc[-1]
+    return charts.figure(chart, source=SOURCE, description=(
+        f"{len(keep)} fan charts by half-year. GW online at {last['half_label']}: P10 {prose.num(last['p10'])}, "
+        f"median {prose.num(last['p50'])}, P90 {prose.num(last['p90'])} GW against {prose.num(last['deterministic'])} "
+        f"GW planned."))
+
+
+# --- How much the results owe to judgement ----------------------------------------------------
+
+
+def judgement_text(a: Assumptions, judge: pd.DataFrame) -> prose.Markdown:
+    """Return what the spreads say, and what independence would have said."""
+    j = judge.set_index("variant")
+    base = j.iloc[0]
+    ind = judge[judge["variant"].str.startswith("Independent")].iloc[0]
+    high = judge[judge["variant"].str.startswith("High correlation")].iloc[0]
+    lo, hi = risk.spread(judge, "p_target_by_horizon")
+    down = judge[judge["variant"].str.startswith("Downside")]
+    return prose.md(
+        f"Every likelihood above is multiplied by {' and '.join(f'{s:g}' for s in a.judgement_likelihood_scales)} "
+        f"in turn, downsides and upsides apart, and the risks that share a driver are made independent and then "
+        f"more correlated ({a.risk_correlation_high:g} instead of {a.risk_correlation:g}), on the same random "
+        f"numbers. The chance of reaching the edition's plan by the horizon moves between {prose.pct(lo)} and "
+        f"{prose.pct(hi)} (as assumed: {prose.pct(base['p_target_by_horizon'])}); the downside likelihoods alone move "
+        f"it from {prose.pct(down['p_target_by_horizon'].max())} to {prose.pct(down['p_target_by_horizon'].min())}. "
+        f"Had the risks been treated as independent, the P10 of GW at the milestone would read "
+        f"{prose.num(ind['gw_milestone_p10'])} GW instead of {prose.num(base['gw_milestone_p10'])} "
+        f"({prose.num(high['gw_milestone_p10'])} with high correlation): shared drivers fatten the bad tail more "
+        f"than they move the median ({prose.num(ind['gw_milestone_p50'])}, {prose.num(base['gw_milestone_p50'])} and "
+        f"{prose.num(high['gw_milestone_p50'])} GW).")
+
+
+def judgement_table(judge: pd.DataFrame) -> tables.Table:
+    """Return the headline numbers under each judgement test."""
+    t = judge.copy()
+    for k in risk.PROBABILITIES:
+        t[k] = 100 * t[k]
+    return tables.table(t, {
+        "variant": tables.Col("Test"),
+        "p_first_capacity_on_time": tables.Col("First capacity on time (%)", 0),
+        "p_behind_at_milestone": tables.Col("Behind plan at the milestone (%)", 0),
+        "p_target_by_horizon": tables.Col("Plan reached by the horizon (%)", 0),
+        "gw_milestone_p10": tables.Col("GW at the milestone, P10", 1),
+        "gw_milestone_p50": tables.Col("GW at the milestone, median", 1),
+        "gw_milestone_p90": tables.Col("GW at the milestone, P90", 1),
+    }, note="Same seed and draws in every row, so each difference is the assumption's, not the sampling's.")
+
+
+def fig_judgement(judge: pd.DataFrame) -> charts.Figure:
+    """Return each headline probability as assumed, with the value under every judgement test and
+    the range they span."""
+    rows = []
+    for key, label in risk.PROBABILITIES.items():
+        for _, r in judge.iterrows():
+            rows.append({"headline": label, "variant": r["variant"], "value": float(r[key]),
+                         "kind": "As assumed" if not r["kind"] else
+                         ("Likelihoods scaled" if r["kind"] == "likelihood" else "Correlation changed")})
+    d = pd.DataFrame(rows)
+    order = list(risk.PROBABILITIES.values())
+    rng = d.groupby("headline", sort=False)["value"].agg(["min", "max"]).reset_index()
+    y = alt.Y("headline:N", sort=order, title=None)
+    bar = alt.Chart(rng).mark_rule(strokeWidth=10, opacity=0.18, color=charts.SINGLE_SERIES).encode(
+        y=y, x=alt.X("min:Q", title="Probability", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")), x2="max:Q")
+    kinds = ["As assumed", "Likelihoods scaled", "Correlation changed"]
+    pts = alt.Chart(d).mark_point(filled=True, size=90).encode(
+        y=y, x="value:Q",
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=["#000000", charts.PALETTE["OpenAI"],
+                                                                                  charts.PALETTE["accent"]])),
+        shape=alt.Shape("kind:N", title=None, scale=alt.Scale(domain=kinds, range=["diamond", "circle", "square"])),
+        size=alt.Size("kind:N", legend=None, scale=alt.Scale(domain=kinds, range=[200, 60, 60])),
+        tooltip=[alt.Tooltip("headline:N", title="Headline"), alt.Tooltip("variant:N", title="Test"),
+                 alt.Tooltip("value:Q", title="Probability", format=".0%")])
+    base = d[d["kind"] == "As assumed"]
+    return charts.figure((bar + pts).properties(height=130, title=alt.Title(
+        "How much the headline probabilities owe to judgement",
+        subtitle="Diamond: as assumed; dots: likelihoods ×0.5 and ×1.5; squares: correlation off and high")),
+        source=SOURCE, description="; ".join(
+            f"{r['headline']}: {prose.pct(r['value'])} as assumed, {prose.pct(float(rng.loc[rng['headline'] == r['headline'], 'min'].iloc[0]))} "
+            f"to {prose.pct(float(rng.loc[rng['headline'] == r['headline'], 'max'].iloc[0]))} under the tests"
+            for _, r in base.iterrows()) + ".")
+
+
+# --- Tornado and what would have to be true ---------------------------------------------------
+
+
+def _input_label(name: str) -> str:
+    spread = {param: sp for param, sp, _ in risk.NOISE}
+    return labels.label(spread.get(name, name))
 
 
 def fig_tornado(tor: pd.DataFrame, output: str, top: int = 12) -> charts.Figure:
     """Return the tornado of one output: bars from the value at low to the value at high."""
     label, unit = sensitivity.OUTPUTS[output]
     t = tor[(tor["output"] == output) & (tor["swing"] > 1e-9)].head(top).copy()
-    order = list(t["input"])
+    t["input_label"] = t["input"].map(_input_label)
+    order = list(t["input_label"])
     base = float(tor.loc[tor["output"] == output, "base"].iloc[0])
-    long = pd.concat([t.assign(side="Input low / risk absent", value=t["at_low"]),
-                      t.assign(side="Input high / risk present", value=t["at_high"])])
+    sides = ["Input low, or risk absent", "Input high, or risk strikes"]
+    long = pd.concat([t.assign(side=sides[0], value=t["at_low"]), t.assign(side=sides[1], value=t["at_high"])])
     bars = alt.Chart(long).mark_bar().encode(
-        y=alt.Y("input:N", sort=order, title=None), x=alt.X("value:Q", title=f"{label} ({unit})"),
-        x2=alt.X2("base:Q"), color=alt.Color("side:N", title=None,
-                                            scale=alt.Scale(range=[charts.PALETTE["OpenAI"], charts.PALETTE["accent"]])),
-        tooltip=["input", "side", alt.Tooltip("value:Q", format=",.2f"), "how"])
+        y=alt.Y("input_label:N", sort=order, title=None), x=alt.X("value:Q", title=f"{label} ({unit})"),
+        x2=alt.X2("base:Q"), color=alt.Color("side:N", title=None, scale=alt.Scale(
+            domain=sides, range=[charts.PALETTE["OpenAI"], charts.PALETTE["accent"]])),
+        tooltip=[alt.Tooltip("input_label:N", title="Input"), alt.Tooltip("side:N", title="Case"),
+                 alt.Tooltip("value:Q", title=unit, format=",.2f"), alt.Tooltip("how:N", title="Swing")])
     rule = alt.Chart(pd.DataFrame({"base": [base]})).mark_rule(color="#333").encode(x="base:Q")
     n_all = int((tor["output"] == output).sum())
     head = t.iloc[0] if len(t) else None
-    desc = (f"Tornado of {label.lower()}: widest swing from {head['input']} "
+    desc = (f"Tornado of {label.lower()}: widest swing from {head['input_label']} "
             f"({prose.num(head['at_low'], 2)} to {prose.num(head['at_high'], 2)} {unit}) around "
             f"{prose.num(base, 2)}; {len(t)} of {n_all} uncertain inputs shown.") if head is not None else \
         f"No uncertain input moves {label.lower()}."
@@ -121,7 +490,8 @@ def tornado_table(tor: pd.DataFrame) -> tables.Table:
     """Return the top three inputs for every output."""
     top = tor.groupby("output", sort=False).head(3).copy()
     top["output_label"] = top["output"].map(lambda o: f"{sensitivity.OUTPUTS[o][0]} ({sensitivity.OUTPUTS[o][1]})")
-    return tables.table(top, {"output_label": tables.Col("Output"), "input": tables.Col("Input"),
+    top["input_label"] = top["input"].map(_input_label)
+    return tables.table(top, {"output_label": tables.Col("Output"), "input_label": tables.Col("Input"),
                               "how": tables.Col("Swing"), "at_low": tables.Col("At low", 2),
                               "at_high": tables.Col("At high", 2), "swing": tables.Col("Swing width", 2)},
                         note="All uncertain inputs are in the tornado; this table keeps the three widest per output.")
