@@ -307,8 +307,10 @@ def plan(a: Assumptions, table: pd.DataFrame | None = None, data_date: str | Non
                 if r["basis"] == "per half-year":
                     h = np.full(len(open_halves), p)
                 else:  # over window: the same hazard in each half-year of the stated window
-                    n_window = int(round((hi - lo) * 2)) + 1
-                    h = np.full(len(open_halves), 1.0 - (1.0 - p) ** (1.0 / n_window))
+                    exposure = int(round((hi - lo) * 2)) + 1
+                    if str(r["window_from"]) == "data":  # a window that opens at the data date, mid-half
+                        exposure -= 1.0 - left
+                    h = np.full(len(open_halves), 1.0 - (1.0 - p) ** (1.0 / exposure))
                 if open_halves[0] == now:  # the data date's half-year is partly past
                     h[0] = 1.0 - (1.0 - h[0]) ** left
                 found.append(Event(**base, halves=open_halves, hazards=h))

@@ -48,10 +48,14 @@ def test_risk_matrix_names_every_risk_once_with_no_overlapping_labels(name):
     m = view.matrix_frame(a, p)
     assert sorted(m["name"]) == sorted(set(p.register.loc[p.register["status"] == "drawn", "name"]))
     for _, g in m.groupby("panel"):
-        h, top = float(g["height"].iloc[0]), float(g["y_top"].iloc[0])
-        x = g["label_x"].to_numpy() * charts.WIDTH
+        h, top, right = float(g["height"].iloc[0]), float(g["y_top"].iloc[0]), float(g["x_top"].iloc[0])
+        x = g["label_x"].to_numpy() / right * charts.WIDTH
         y = (1 - g["label_y"].to_numpy() / top) * h
-        assert not _overlaps(_boxes(x, y, list(g["name"]), list(g["align"])))
+        labels = _boxes(x, y, list(g["name"]), list(g["align"]))
+        assert not _overlaps(labels)
+        px, py = g["probability"].to_numpy() / right * charts.WIDTH, (1 - g["size"].to_numpy() / top) * h
+        points = [(u - view.POINT_PX, v - view.POINT_PX, u + view.POINT_PX, v + view.POINT_PX) for u, v in zip(px, py)]
+        assert not [pair for pair in _overlaps(labels + points) if pair[0] < len(labels) <= pair[1]]
 
 
 def test_register_and_calibration_tables_speak_to_readers():

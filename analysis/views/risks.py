@@ -35,27 +35,29 @@ def _date(text: str) -> str:
 def _window(row: pd.Series) -> str:
     """Return the half-years still open to a risk, as a reader reads them."""
     if row["basis"] == "per launch":
-        return ", ".join(f"{n.split(' NVL')[0]} ({halves.label(h)})" for n, h in zip(row["launches"], row["launch_halves"]))
+        return "; ".join(f"{n.split(' NVL')[0]} {halves.label(h)}" for n, h in zip(row["launches"], row["launch_halves"]))
     lo, hi = halves.label(row["first_half"]), halves.label(row["last_half"])
-    return lo if lo == hi else f"{lo} to {hi}"
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def _stated_window(row: pd.Series) -> str:
+    """Return the window a likelihood 'over window' is stated for (it may have begun before the data date)."""
+    lo = str(row["window_from"])
+    first = float(lo) if lo.replace(".", "").isdigit() else float(row["first_half"])
+    lo_w, hi_w = halves.label(first), halves.label(row["last_half"])
+    return lo_w if lo_w == hi_w else f"{lo_w}–{hi_w}"
 
 
 def _likelihood(row: pd.Series) -> str:
     """Return the likelihood over what is left of the window, with how it is stated."""
-    stated = prose.pct(row["stated_likelihood"])
-    left = prose.pct(row["probability"])
-    if row["basis"] == "per half-year":
-        return f"{left} ({stated} a half-year)"
+    stated, left = prose.pct(row["stated_likelihood"]), prose.pct(row["probability"])
     if row["basis"] == "per launch":
-        return f"{stated} a launch"
-    return left if left == stated else f"{left} ({stated} over {_stated_window(row)})"
-
-
-def _stated_window(row: pd.Series) -> str:
-    lo, hi = str(row["window_from"]), str(row["window_to"])
-    if lo.replace(".", "").isdigit() and hi.replace(".", "").isdigit():
-        return f"{halves.label(float(lo))} to {halves.label(float(hi))}"
-    return "its window"
+        return f"{stated} at each launch: {row['window_words']}"
+    if row["basis"] == "per half-year":
+        return f"{left} over {row['window_words']} ({stated} a half-year)"
+    if left == stated:
+        return f"{left} over {row['window_words']}"
+    return f"{left} over what is left of {_stated_window(row)} ({stated} over all of it)"
 
 
 def _impact(row: pd.Series) -> str:
@@ -154,7 +156,8 @@ def intro(sc: Scenario, st: dict[str, float], p: risk.Plan, judge: pd.DataFrame)
 def _condition_words(text: str) -> str:
     parts = []
     for name, op, value in risk._conditions(text):
-        parts.append(f"{labels.label(name).lower()} {'is' if op == '==' else 'is not'} '{value}'")
+        label = labels.label(name)
+        parts.append(f"the {label[:1].lower()}{label[1:]} {'is' if op == '==' else 'is not'} '{value}'")
     return " and ".join(parts)
 
 
@@ -164,7 +167,7 @@ def status_text(a: Assumptions, p: risk.Plan) -> prose.Markdown:
     lines = []
     for _, r in reg[reg["status"] != "drawn"].iterrows():
         if r["status"] in ("happened", "set aside"):
-            lines.append(f"**{r['name']}** happened on {_date(r['occurred'])}: {r['description']} "
+            lines.append(f"**{r['name']}** happened on {_date(r['occurred'])}. {r['description']} "
                          + ("This edition's assumptions carry it, so it is not drawn."
                             if r["status"] == "happened" else
                             "This edition sets it aside on purpose, to show the counterfactual; it is not drawn."))
@@ -183,15 +186,14 @@ def status_text(a: Assumptions, p: risk.Plan) -> prose.Markdown:
 def register_table(a: Assumptions, p: risk.Plan) -> tables.Table:
     """Return the drawn risks: window, likelihood over it, impact if it strikes, effect, basis."""
     reg = register_frame(a, p)
-    reg["risk_words"] = reg["name"] + " (" + reg["direction_words"].str.lower() + ")"
+    reg["risk_words"] = [n + (" (upside)" if d == "upside" else "") for n, d in zip(reg["name"], reg["direction"])]
     return tables.table(reg, {
-        "risk_words": tables.Col("Risk"), "window_words": tables.Col("Open window"),
-        "likelihood_words": tables.Col("Likelihood over the open window"),
+        "risk_words": tables.Col("Risk"), "likelihood_words": tables.Col("Likelihood over its open window"),
         "impact_words": tables.Col("If it strikes"), "effect_words": tables.Col("Mean effect if it strikes"),
         "basis_words": tables.Col("Basis"),
-    }, note=(f"Windows and likelihoods are what is left at the data date ({_date(p.data_date)}). The effect is the "
-             "risk's alone, without the spreads, averaged over the half-years it may strike in. The calibration "
-             "table gives the evidence for each likelihood."))
+    }, note=(f"Downsides first, then upsides, each by likelihood. Windows and likelihoods are what is left at the "
+             f"data date ({_date(p.data_date)}). The effect is the risk's alone, without the spreads, averaged over "
+             "the half-years it may strike in. The calibration table gives the evidence for each likelihood."))
 
 
 # --- The risk matrix --------------------------------------------------------------------------
@@ -201,12 +203,17 @@ CHAR_PX = 6.4
 LABEL_PX = 13
 
 
+#: Half the size of a point marker (px), kept clear of labels.
+POINT_PX = 6
+
+
 def place_labels(x_px: np.ndarray, y_px: np.ndarray, texts: list[str], width: float, height: float
                  ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Return label positions (left edge x, baseline-centre y, alignment) that overlap neither each
-    other nor the panel's edges: each label sits beside its point, moved up or down to the nearest
-    free slot if another label is there already."""
-    boxes: list[tuple[float, float, float, float]] = []
+    """Return label positions (anchor x, centre y, alignment) that overlap no other label, no point
+    and no edge of the panel: each label sits beside its point, moved up or down to the nearest free
+    slot if something is there already (a leader line then joins it to its point)."""
+    boxes: list[tuple[float, float, float, float]] = [
+        (x - POINT_PX, y - POINT_PX, x + POINT_PX, y + POINT_PX) for x, y in zip(x_px, y_px)]
     lx, ly, align = np.zeros(len(texts)), np.zeros(len(texts)), []
     order = np.argsort(-y_px if len(y_px) else y_px, kind="stable")
     for i in order:
@@ -242,6 +249,8 @@ def matrix_frame(a: Assumptions, p: risk.Plan) -> pd.DataFrame:
     """Return one row per drawn risk with its likelihood, effect size, panel and label position."""
     reg = register_frame(a, p)
     reg["size"] = [abs(float(r[f"delta_{r['hurts']}"])) for _, r in reg.iterrows()]
+    # The likelihood axis ends a little past the likeliest risk (in tenths), so clusters spread out.
+    right = float(min(1.0, max(0.3, np.ceil(reg["probability"].max() * 1.1 * 10) / 10)))
     frames = []
     width = charts.WIDTH
     for key, (title, unit) in PANELS.items():
@@ -250,11 +259,11 @@ def matrix_frame(a: Assumptions, p: risk.Plan) -> pd.DataFrame:
             continue
         height = _panel_height(len(g))
         top = max(float(g["size"].max()) * 1.2, 1e-9)
-        x_px = g["probability"].to_numpy() * width
+        x_px = g["probability"].to_numpy() / right * width
         y_px = (1 - g["size"].to_numpy() / top) * height
         lx, ly, al = place_labels(x_px, y_px, list(g["name"]), width, height)
-        g["label_x"], g["label_y"], g["align"] = lx / width, (1 - ly / height) * top, al
-        g["y_top"], g["panel"], g["unit"], g["height"] = top, title, unit, height
+        g["label_x"], g["label_y"], g["align"] = lx / width * right, (1 - ly / height) * top, al
+        g["y_top"], g["x_top"], g["panel"], g["unit"], g["height"] = top, right, title, unit, height
         frames.append(g)
     return pd.concat(frames, ignore_index=True)
 
@@ -266,10 +275,12 @@ def fig_matrix(a: Assumptions, p: risk.Plan) -> charts.Figure:
     panels = []
     dom = ["Downside", "Upside"]
     colour = alt.Scale(domain=dom, range=[charts.PALETTE["accent"], charts.PALETTE["NVIDIA"]])
+    right = float(m["x_top"].iloc[0])
     for panel, g in m.groupby("panel", sort=False):
         unit = g["unit"].iloc[0]
-        x = alt.X("probability:Q", title="Likelihood over the open window", scale=alt.Scale(domain=[0, 1], nice=False),
-                  axis=alt.Axis(format="%"))
+        g = g.sort_values("direction")  # upsides drawn last, on top of a downside at the same spot
+        x = alt.X("probability:Q", title="Likelihood over the open window",
+                  scale=alt.Scale(domain=[0, right], nice=False), axis=alt.Axis(format="%"))
         y = alt.Y("size:Q", title=unit, scale=alt.Scale(domain=[0, float(g["y_top"].iloc[0])], nice=False),
                   axis=alt.Axis(tickCount=4))
         pts = alt.Chart(g).mark_point(filled=True, size=80).encode(
@@ -300,31 +311,43 @@ def fig_matrix(a: Assumptions, p: risk.Plan) -> charts.Figure:
 
 
 def _cite(ids: str) -> str:
-    """Return 'Publisher (year)' for each cited source, without repeats."""
+    """Return 'Publisher year' for each cited source, without repeats (the appendix lists them in full)."""
     src = deal.with_sources(pd.DataFrame({"source_id": [s.strip() for s in str(ids).split(";") if s.strip()]}))
-    return "; ".join(dict.fromkeys(f"{r['publisher']} ({r['published'][:4]})" for _, r in src.iterrows()))
+    return "; ".join(dict.fromkeys(f"{r['publisher'].split(' (')[0]} {r['published'][:4]}" for _, r in src.iterrows()))
 
 
 def calibration_table(a: Assumptions, p: risk.Plan) -> tables.Table:
     """Return one row per risk in this edition: the likelihood, its reference class or 'judgement',
-    the evidence, how the number follows, and the sources."""
+    the evidence and how the number follows, and the sources."""
     t = calibration.table(a)
     t = t[t["risk_id"].isin(p.register["risk_id"])].copy()
-    basis = {"per half-year": "a half-year", "per launch": "a launch", "over window": "over its window",
-             "happened": ""}
-    t["likelihood_words"] = [("happened" if r["basis"] == "happened" else
-                              f"{prose.pct(r['likelihood_value'], 1 if r['likelihood_value'] * 100 % 1 else 0)} "
-                              f"{basis[r['basis']]}") for _, r in t.iterrows()]
+    risks_ = risk._register(None).set_index("risk_id")
+
+    def stated(r: pd.Series) -> str:
+        if r["basis"] == "happened":
+            return "Happened"
+        value = prose.pct(r["likelihood_value"], 1 if r["likelihood_value"] * 100 % 1 else 0)
+        if r["basis"] == "per half-year":
+            return f"{value} a half-year"
+        if r["basis"] == "per launch":
+            return f"{value} a launch"
+        ends = {"data": "the data date", "start": "the first gigawatt", "build_end": "the end of the build",
+                "horizon": "the horizon"}
+        lo, hi = (str(risks_.at[r["risk_id"], c]) for c in ("window_from", "window_to"))
+        lo_w, hi_w = (ends.get(x) or halves.label(float(x)) for x in (lo, hi))
+        return f"{value} from {lo_w} to {hi_w}" if lo in ends or hi in ends else f"{value} over {lo_w}–{hi_w}"
+
+    t["likelihood_words"] = t.apply(stated, axis=1)
     t["class_words"] = t["reference_class"].map(lambda c: c[:1].upper() + c[1:])
-    t["derivation_words"] = t["derivation"]
+    t["evidence_words"] = t["evidence"].str.rstrip(".") + ". So: " + t["derivation"]
     t["sources_words"] = t["source_id"].map(_cite)
     return tables.table(t, {
         "name": tables.Col("Risk"), "likelihood_words": tables.Col("Likelihood"),
-        "class_words": tables.Col("Reference class"), "evidence": tables.Col("Evidence"),
-        "derivation_words": tables.Col("How the number follows"), "sources_words": tables.Col("Sources"),
+        "class_words": tables.Col("Reference class"), "evidence_words": tables.Col("Evidence, and how the number follows"),
+        "sources_words": tables.Col("Sources"),
     }, note=(f"{int(t['is_judgement'].sum())} of {len(t)} likelihoods are judgement; where a reference class gives "
              "a number, the report computes it from the cases it cites and checks that the likelihood used matches. "
-             "The correlation of risks that share a driver is judgement too."))
+             "The correlation of risks that share a driver is judgement too. Sources in full in the appendix."))
 
 
 # --- Monte Carlo fans -------------------------------------------------------------------------
@@ -337,9 +360,10 @@ def fan_text(a: Assumptions, fan: pd.DataFrame) -> prose.Markdown:
             "the plan. With upsides drawn as well as downsides, the plan is no longer an upper bound by "
             "construction: a draw can run ahead of it.")
     for _, r in const.iterrows():
-        text += (f" {r['label']} is the same in every draw of this edition "
-                 f"({prose.num(float(r['deterministic']), 0)} {r['unit']} by {halves.label(a.horizon_end_half)}), "
-                 f"so it has no band.")
+        value = float(r["deterministic"])
+        amount = prose.usd_bn(value) if r["unit"] == "USD bn" else f"{prose.num(value, 0)} {r['unit']}"
+        text += (f" {r['label']} is the same in every draw of this edition ({amount} by "
+                 f"{halves.label(a.horizon_end_half)}), so it has no band.")
     return prose.md(text)
 
 
@@ -455,7 +479,12 @@ def fig_judgement(judge: pd.DataFrame) -> charts.Figure:
 
 
 def _input_label(name: str) -> str:
+    """Return the reader's name of a tornado input: the spread for a drawn input, the risk for an
+    impact, the assumption's label otherwise."""
     spread = {param: sp for param, sp, _ in risk.NOISE}
+    risks = risk._register(None).set_index("impact")["name"]
+    if name in risks.index:
+        return str(risks[name])
     return labels.label(spread.get(name, name))
 
 
@@ -488,7 +517,7 @@ def fig_tornado(tor: pd.DataFrame, output: str, top: int = 12) -> charts.Figure:
 
 def tornado_table(tor: pd.DataFrame) -> tables.Table:
     """Return the top three inputs for every output."""
-    top = tor.groupby("output", sort=False).head(3).copy()
+    top = tor[tor["swing"] > 1e-9].groupby("output", sort=False).head(3).copy()
     top["output_label"] = top["output"].map(lambda o: f"{sensitivity.OUTPUTS[o][0]} ({sensitivity.OUTPUTS[o][1]})")
     top["input_label"] = top["input"].map(_input_label)
     return tables.table(top, {"output_label": tables.Col("Output"), "input_label": tables.Col("Input"),
