@@ -280,7 +280,8 @@ def fig_matrix(a: Assumptions, p: risk.Plan) -> charts.Figure:
         unit = g["unit"].iloc[0]
         g = g.sort_values("direction")  # upsides drawn last, on top of a downside at the same spot
         x = alt.X("probability:Q", title="Likelihood over the open window",
-                  scale=alt.Scale(domain=[0, right], nice=False), axis=alt.Axis(format="%"))
+                  scale=alt.Scale(domain=[0, right], nice=False),
+                  axis=alt.Axis(format="%", values=[round(v, 1) for v in np.arange(0, right + 1e-9, 0.1)]))
         y = alt.Y("size:Q", title=unit, scale=alt.Scale(domain=[0, float(g["y_top"].iloc[0])], nice=False),
                   axis=alt.Axis(tickCount=4))
         pts = alt.Chart(g).mark_point(filled=True, size=80).encode(
@@ -338,12 +339,14 @@ def calibration_table(a: Assumptions, p: risk.Plan) -> tables.Table:
         return f"{value} from {lo_w} to {hi_w}" if lo in ends or hi in ends else f"{value} over {lo_w}–{hi_w}"
 
     t["likelihood_words"] = t.apply(stated, axis=1)
-    t["class_words"] = t["reference_class"].map(lambda c: c[:1].upper() + c[1:])
-    t["evidence_words"] = t["evidence"].str.rstrip(".") + ". So: " + t["derivation"]
+    lead = [("Judgement." if c == "judgement" else "Happened." if c == "happened" else f"Reference class: {c}.")
+            for c in t["reference_class"]]
+    t["evidence_words"] = [f"{head} {ev.rstrip('.')}. So: {how}"
+                           for head, ev, how in zip(lead, t["evidence"], t["derivation"])]
     t["sources_words"] = t["source_id"].map(_cite)
     return tables.table(t, {
         "name": tables.Col("Risk"), "likelihood_words": tables.Col("Likelihood"),
-        "class_words": tables.Col("Reference class"), "evidence_words": tables.Col("Evidence, and how the number follows"),
+        "evidence_words": tables.Col("Reference class or judgement, evidence, and how the number follows"),
         "sources_words": tables.Col("Sources"),
     }, note=(f"{int(t['is_judgement'].sum())} of {len(t)} likelihoods are judgement; where a reference class gives "
              "a number, the report computes it from the cases it cites and checks that the likelihood used matches. "
