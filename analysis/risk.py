@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import data, halves, roadmap
+from . import data, halves, labels, roadmap
 from .assumptions import Assumptions
 
 #: What an effect moves: the unit its impact is in, and the sign of a downside (upsides flip it).
@@ -676,6 +676,18 @@ def judgement(a: Assumptions, n: int | None = None, platforms: pd.DataFrame | No
                      "gw_milestone_p10": st["gw_milestone_p10"], "gw_milestone_p50": st["gw_milestone_p50"],
                      "gw_milestone_p90": st["gw_milestone_p90"]})
     return pd.DataFrame(rows)
+
+
+def _register_labels() -> None:
+    """Declare the headline outputs and probabilities this module adds, in the labels registry."""
+    for key in ("gw_milestone", "gw_end", "energy_twh_end", "fp4_eflops_end"):
+        labels.register(key, *HEADLINE_LABELS[key])
+    for key, text in PROBABILITIES.items():
+        labels.register(key, text, "share")
+    labels.register("p_ahead_at_milestone", "Ahead of plan at the milestone", "share")
+
+
+_register_labels()
 
 
 def spread(table: pd.DataFrame, key: str) -> tuple[float, float]:
