@@ -78,3 +78,14 @@ def test_a_constant_quantity_is_said_not_drawn_as_a_band():
     spec = view.fig_fans(fan).spec()
     titles = [c["title"]["text"] for c in spec["vconcat"]]
     assert risk.METRICS["investment_cum_usd_bn"][0] not in titles and risk.METRICS["online_gw"][0] in titles
+
+
+def test_the_chapter_shows_the_calibration_table_and_what_it_owes_to_judgement():
+    import json
+
+    from analysis import paths
+    nb = json.loads((paths.NOTEBOOKS / "risks.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    for label in ("tbl-risks-calibration", "tbl-risks-judgement", "fig-risks-judgement", "tbl-risks-register",
+                  "fig-risks-matrix"):
+        assert any(f"#| label: {label}" in c for c in cells), label

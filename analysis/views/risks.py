@@ -341,7 +341,10 @@ def calibration_table(a: Assumptions, p: risk.Plan) -> tables.Table:
     t["likelihood_words"] = t.apply(stated, axis=1)
     lead = [("Judgement." if c == "judgement" else "Happened." if c == "happened" else f"Reference class: {c}.")
             for c in t["reference_class"]]
-    t["evidence_words"] = [f"{head} {ev.rstrip('.')}. So: {how}"
+    def so(how: str) -> str:  # 'So: a 26% chance ...', keeping acronyms ('NVIDIA') as they are
+        return how[:1].lower() + how[1:] if how[1:2].islower() else how
+
+    t["evidence_words"] = [f"{head} {ev.rstrip('.')}. So: {so(how)}"
                            for head, ev, how in zip(lead, t["evidence"], t["derivation"])]
     t["sources_words"] = t["source_id"].map(_cite)
     return tables.table(t, {
@@ -460,16 +463,19 @@ def fig_judgement(judge: pd.DataFrame) -> charts.Figure:
     bar = alt.Chart(rng).mark_rule(strokeWidth=10, opacity=0.18, color=charts.SINGLE_SERIES).encode(
         y=y, x=alt.X("min:Q", title="Probability", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")), x2="max:Q")
     kinds = ["As assumed", "Likelihoods scaled", "Correlation changed"]
-    pts = alt.Chart(d).mark_point(filled=True, size=90).encode(
+    tooltip = [alt.Tooltip("headline:N", title="Headline"), alt.Tooltip("variant:N", title="Test"),
+               alt.Tooltip("value:Q", title="Probability", format=".0%")]
+    pts = alt.Chart(d.sort_values("kind", key=lambda k: k.map({"As assumed": 2}).fillna(0))).mark_point(
+        filled=True, size=70, opacity=0.9).encode(
         y=y, x="value:Q",
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=["#000000", charts.PALETTE["OpenAI"],
                                                                                   charts.PALETTE["accent"]])),
         shape=alt.Shape("kind:N", title=None, scale=alt.Scale(domain=kinds, range=["diamond", "circle", "square"])),
-        size=alt.Size("kind:N", legend=None, scale=alt.Scale(domain=kinds, range=[200, 60, 60])),
-        tooltip=[alt.Tooltip("headline:N", title="Headline"), alt.Tooltip("variant:N", title="Test"),
-                 alt.Tooltip("value:Q", title="Probability", format=".0%")])
+        tooltip=tooltip)
     base = d[d["kind"] == "As assumed"]
-    return charts.figure((bar + pts).properties(height=130, title=alt.Title(
+    mark = alt.Chart(base).mark_point(filled=True, size=220, shape="diamond", color="#000000").encode(
+        y=y, x="value:Q", tooltip=tooltip)
+    return charts.figure((bar + pts + mark).properties(height=130, title=alt.Title(
         "How much the headline probabilities owe to judgement",
         subtitle="Diamond: as assumed; dots: likelihoods ×0.5 and ×1.5; squares: correlation off and high")),
         source=SOURCE, description="; ".join(
