@@ -279,7 +279,7 @@ def fig_matrix(a: Assumptions, p: risk.Plan) -> charts.Figure:
     for panel, g in m.groupby("panel", sort=False):
         unit = g["unit"].iloc[0]
         g = g.sort_values("direction")  # upsides drawn last, on top of a downside at the same spot
-        x = alt.X("probability:Q", title="Likelihood over the open window",
+        x = alt.X("probability:Q", title="Likelihood over the open window (%)",
                   scale=alt.Scale(domain=[0, right], nice=False),
                   axis=alt.Axis(format="%", values=[round(v, 1) for v in np.arange(0, right + 1e-9, 0.1)]))
         y = alt.Y("size:Q", title=unit, scale=alt.Scale(domain=[0, float(g["y_top"].iloc[0])], nice=False),
@@ -461,7 +461,7 @@ def fig_judgement(judge: pd.DataFrame) -> charts.Figure:
     rng = d.groupby("headline", sort=False)["value"].agg(["min", "max"]).reset_index()
     y = alt.Y("headline:N", sort=order, title=None)
     bar = alt.Chart(rng).mark_rule(strokeWidth=10, opacity=0.18, color=charts.SINGLE_SERIES).encode(
-        y=y, x=alt.X("min:Q", title="Probability", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")), x2="max:Q")
+        y=y, x=alt.X("min:Q", title="Probability (%)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")), x2="max:Q")
     kinds = ["As assumed", "Likelihoods scaled", "Correlation changed"]
     tooltip = [alt.Tooltip("headline:N", title="Headline"), alt.Tooltip("variant:N", title="Test"),
                alt.Tooltip("value:Q", title="Probability", format=".0%")]
