@@ -285,10 +285,8 @@ def test_a_million_draws_of_the_full_roadmap_run_in_chunks_fast():
     a = assumptions.load("base")
     p = risk.plan(a)
     risk.simulate(a, n=20_000, p=p)  # warm caches (data tables)
-    best = float("inf")
-    for _ in range(2):
-        t = time.process_time()
-        sim = risk.simulate(a, n=1_000_000, p=p)
-        best = min(best, time.process_time() - t)
+    t = time.process_time()
+    sim = risk.simulate(a, n=1_000_000, p=p)
+    cpu = time.process_time() - t
     assert sim.paths["online_gw"].shape[0] == risk.FAN_DRAWS  # paths kept for the fans only, not per draw
-    assert best < 4.0, f"{best:.2f} s CPU for 1,000,000 draws"
+    assert cpu < 4.0, f"{cpu:.2f} s CPU for 1,000,000 draws"  # ~1 s on one core; generous for CI
