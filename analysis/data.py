@@ -71,6 +71,47 @@ TABLES: dict[str, TableSpec] = {
         has_unit=True,
         key=("fact_id",),
     ),
+    # Who pays: dated, sourced money and capacity flows between parties (analysis/financing.py).
+    "financing": TableSpec(
+        "financing.csv",
+        ("event_id", "date", "payer", "payee", "kind", "flow", "amount_usd_bn", "power_gw", "status", "group",
+         "part_of", "breakdown", "deal_event_id", "source_id", "note"),
+        ("event_id", "date", "payer", "payee", "kind", "flow", "status", "group", "source_id"),
+        numeric=("amount_usd_bn", "power_gw"),
+    ),
+    "financing_parties": TableSpec(
+        "financing_parties.csv", ("party_id", "label", "role", "note"), ("party_id", "label", "role"),
+    ),
+    # Campuses carrying OpenAI's NVIDIA capacity (analysis/sites.py).
+    "sites": TableSpec(
+        "sites.csv",
+        ("site_id", "name", "location", "country", "lat", "lon", "operator", "partner", "chips", "planned_gw",
+         "first_phase_gw", "first_year", "full_year", "reported_gw", "reported_as_of", "status", "grid_region",
+         "egrid_subregion", "power_source", "source_id", "note"),
+        ("site_id", "name", "location", "country", "lat", "lon", "operator", "status", "grid_region",
+         "power_source", "source_id"),
+        numeric=("lat", "lon", "planned_gw", "first_phase_gw", "first_year", "full_year", "reported_gw"),
+    ),
+    # Carbon and water (analysis/emissions.py).
+    "grid_intensity": TableSpec(
+        "grid_intensity.csv",
+        ("case_id", "label", "kind", "region", "value", "low", "high", "unit", "as_of", "source_id", "note"),
+        ("case_id", "label", "kind", "value", "unit", "source_id"),
+        numeric=("value", "low", "high"), has_unit=True,
+    ),
+    "water": TableSpec(
+        "water.csv",
+        ("case_id", "label", "value", "low", "high", "unit", "basis", "as_of", "source_id", "note"),
+        ("case_id", "label", "value", "unit", "basis", "source_id"),
+        numeric=("value", "low", "high"), has_unit=True,
+    ),
+    # Packaging and memory supply (analysis/supply.py).
+    "supply": TableSpec(
+        "supply.csv",
+        ("item_id", "item", "platform", "year", "value", "low", "high", "unit", "source_id", "note"),
+        ("item_id", "item", "value", "unit", "source_id"),
+        numeric=("year", "value", "low", "high"), has_unit=True,
+    ),
     # The risk register; likelihood and impact name assumptions in the schema (analysis/risk.py).
     "risks": TableSpec(
         "risks.csv",
@@ -214,6 +255,35 @@ def check_table(name: str, df: pd.DataFrame, source_ids: set[str] | None) -> lis
     return problems
 
 
+def _ids(df: pd.DataFrame, col: str) -> set[str]:
+    return set(df[col]) if col in df.columns else set()
+
+
+def link_problems(raw: dict[str, pd.DataFrame]) -> list[str]:
+    """Return rows that name an id another table does not hold (parties, totals, deal events, regions)."""
+    out: list[str] = []
+    fin, parties = raw.get("financing"), raw.get("financing_parties")
+    if fin is not None and parties is not None and "payer" in fin.columns:
+        known = _ids(parties, "party_id")
+        events, deal = _ids(fin, "event_id"), _ids(raw.get("deal_events", pd.DataFrame()), "event_id")
+        dupes = fin["event_id"][fin["event_id"].duplicated()].tolist()
+        out += [f"data/financing.csv: duplicate event_id {d!r}" for d in dupes]
+        for i, row in fin.iterrows():
+            where = f"data/financing.csv line {i + 2}"
+            out += [f"{where}: {col} {row[col]!r} not in data/financing_parties.csv"
+                    for col in ("payer", "payee") if row[col] and row[col] not in known]
+            if row["part_of"] and row["part_of"] not in events:
+                out.append(f"{where}: part_of {row['part_of']!r} is not an event_id of this table")
+            if row["deal_event_id"] and row["deal_event_id"] not in deal:
+                out.append(f"{where}: deal_event_id {row['deal_event_id']!r} not in data/deal_events.csv")
+    sites, grid = raw.get("sites"), raw.get("grid_intensity")
+    if sites is not None and grid is not None and "egrid_subregion" in sites.columns:
+        regions = _ids(grid, "region")
+        out += [f"data/sites.csv line {i + 2}: egrid_subregion {r!r} not in data/grid_intensity.csv"
+                for i, r in sites["egrid_subregion"].items() if r and r not in regions]
+    return out
+
+
 def _stamp() -> tuple:
     """Change when any data file changes, so the cache below never serves stale tables."""
     return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
@@ -227,6 +297,7 @@ def _load_all(stamp: tuple) -> dict[str, pd.DataFrame]:
     problems = []
     for name, df in raw.items():
         problems += check_table(name, df, ids)
+    problems += link_problems(raw)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise DataError(problems[0] + more)
@@ -288,9 +359,26 @@ PLATFORM_METRICS = {
 }
 
 
-def platforms() -> pd.DataFrame:
-    """Return the platform roadmap as one row per platform, one column per metric, by availability."""
+#: A platform whose figures cite a source id starting with this is this report's assumption.
+ASSUMED_SOURCE_PREFIX = "assumption_"
+
+
+def assumed_platforms() -> list[str]:
+    """Return the platforms whose specifications are this report's assumption (e.g. Feynman)."""
     long = table("platforms")
+    assumed = long["source_id"].str.split(";").map(lambda ids: any(i.strip().startswith(ASSUMED_SOURCE_PREFIX)
+                                                                   for i in ids))
+    return sorted(set(long.loc[assumed, "platform"]))
+
+
+def platforms(announced_only: bool = False) -> pd.DataFrame:
+    """Return the platform roadmap as one row per platform, one column per metric, by availability.
+
+    announced_only drops the platforms whose specifications are this report's assumption.
+    """
+    long = table("platforms")
+    if announced_only:
+        long = long[~long["platform"].isin(assumed_platforms())]
     wide = long.pivot_table(index="platform", columns="metric", values="value", aggfunc="first")
     missing = [m for m in PLATFORM_METRICS if m not in wide.columns]
     if missing:

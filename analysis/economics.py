@@ -144,7 +144,7 @@ def sourced_openai_finance() -> pd.DataFrame:
     return with_sources(pd.DataFrame(rows))
 
 
-def _units_per_gw(a: Assumptions, p: pd.DataFrame) -> pd.DataFrame:
+def units_per_gw(a: Assumptions, p: pd.DataFrame) -> pd.DataFrame:
     """Return racks, packages and dense PFLOP/s per GW of programme power for each platform."""
     it_per_gw = 1.0 / a.pue if a.power_basis == "facility" else 1.0
     racks = F.RACKS.evaluate({"it_gw": it_per_gw, "non_accelerator_it_share": a.non_accelerator_it_share,
@@ -168,7 +168,7 @@ def compute_cost(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.Da
     p["in_programme"] = p.index.isin(prog.index)
     trend = F.COST_TREND.evaluate({"capex_change_pct_per_year": a.capex_change_pct_per_year,
                                    "years": p["deployable_half"] - a.start_half})
-    u = _units_per_gw(a, p)
+    u = units_per_gw(a, p)
     out = pd.concat([p, u], axis=1)
     out["capex_usd_bn_per_gw"] = a.capex_total_usd_bn_per_gw * trend
     out["capex_nvidia_usd_bn_per_gw"] = a.capex_nvidia_usd_bn_per_gw * trend

@@ -14,4 +14,5 @@ KNOWN_UNITS = frozenset({
     "million GPUs", "million users", "wafers per month", "H100-equivalents", "x",
     "packages per rack", "dies per package", "kW per rack", "PFLOP/s per rack", "GB per package",
     "category", "count", "PFLOP/s per package", "W per package", "share per half-year", "share per launch",
+    "lb CO2e per MWh", "g CO2e per kWh", "litres per kWh", "wafers per year", "GB per year", "packages per wafer", "Mt CO2", "billion litres",
 })
