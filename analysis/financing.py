@@ -53,6 +53,9 @@ EDGE_TYPES = ["Equity", "Compute contracts and leases", "Debt", "Chip purchases"
 #: rents, who supplies chips. NVIDIA's other customers sit in the suppliers' column.
 ROLE_COLUMN = {"lender": 0, "investor": 1, "openai": 2, "cloud": 3, "developer": 3, "supplier": 4,
                "nvidia_customer": 4}
+#: Column headings of the network chart.
+COLUMN_LABEL = {0: "Lenders", 1: "Investors", 2: "OpenAI", 3: "Clouds and site developers",
+                4: "Suppliers; NVIDIA's other customers"}
 ROLE_LABEL = {"lender": "Lenders", "investor": "Investors", "openai": "OpenAI", "cloud": "Cloud providers",
               "developer": "Site developers", "supplier": "Chip suppliers",
               "nvidia_customer": "NVIDIA's other customers"}
@@ -148,14 +151,18 @@ def layout(parties: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
             for i, pid in enumerate(ids):
                 order.insert(0, pid) if i % 2 else order.append(pid)
         n = len(order)
+        # Short columns in odd positions sit inside their neighbours' span so labels at the same
+        # height in adjacent columns do not run into each other.
+        margin = 0.2 if (n <= 3 and col % 2) else 0.0
         for i, pid in enumerate(order):
             if pid is None:
                 continue
-            y = 0.5 if n == 1 else 1.0 - i / (n - 1)  # first in order at the top
+            y = 0.5 if n == 1 else 1.0 - margin - (1.0 - 2 * margin) * i / (n - 1)  # first at the top
             rows.append({"party_id": pid, "x": col / (n_cols - 1), "y": y})
     pos = pd.DataFrame(rows)
     out = p.merge(pos, on="party_id")
     out["role_label"] = out["role"].map(ROLE_LABEL)
+    out["column_label"] = out["column"].map(COLUMN_LABEL)
     return out.sort_values(["column", "y"], ascending=[True, False]).reset_index(drop=True)
 
 
@@ -248,6 +255,13 @@ def raised_by_year(df: pd.DataFrame | None = None) -> pd.Series:
 
 
 # --- NVIDIA's exposure ------------------------------------------------------------------------
+
+def nvidia_equity_at_cost(df: pd.DataFrame | None = None) -> float:
+    """Return NVIDIA's equity purchases in OpenAI (sourced, USD bn)."""
+    ev = events(df)
+    return float(ev.loc[(ev["payer"] == "nvidia") & (ev["payee"] == "openai") & (ev["kind"] == "equity"),
+                        "amount_usd_bn"].sum())
+
 
 #: Facts (data/facts.csv) the exposure reads.
 VALUATION_LATEST_FACT = "openai_valuation_post_mar2026_usd_bn"

@@ -287,3 +287,22 @@ def run(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
     df.insert(2, "platform", plat.index.to_numpy()[idx])
     df.loc[df["added_gw"] <= 0, "platform"] = ""
     return df
+
+
+def on_assumed_platforms(df: pd.DataFrame) -> dict[str, float | list[str]]:
+    """Return which deployed platforms have specifications that are this report's assumption, and the
+    share of the installed packages, dense FP4 and FP8 at the horizon that sit on them."""
+    assumed = set(data.assumed_platforms())
+    plat = data.platforms()
+    on = df["platform"].isin(assumed)
+    racks = df["racks_added"]
+    per = df["platform"].map(lambda p: plat.loc[p] if p in plat.index else None)
+    fp4 = pd.Series([r * (q["fp4_dense_pflops_per_rack"] if q is not None else 0.0) for r, q in zip(racks, per)])
+    fp8 = pd.Series([r * (q["fp8_dense_pflops_per_rack"] if q is not None else 0.0) for r, q in zip(racks, per)])
+
+    def share(v: pd.Series) -> float:
+        total = float(v.sum())
+        return float(v[on.to_numpy()].sum()) / total if total > 0 else 0.0
+    return {"platforms": sorted(set(df.loc[on, "platform"])), "packages_share": share(df["accelerators_added"]),
+            "fp4_share": share(fp4), "fp8_share": share(fp8),
+            "gw_share": share(df["added_gw"])}

@@ -134,7 +134,9 @@ def by_year(a: Assumptions, result: pd.DataFrame | None = None,
                      "need_gw": float(need[y])})
     out = pd.DataFrame(rows)
     out["need_share_of_nvidia"] = out["need_gw"] / out["nvidia_gw"]
-    out["sourced_year"] = out["year"] <= int(data.table("supply").query("item == 'cowos_capacity'")["year"].max())
+    sup = data.table("supply")
+    last = min(int(sup.loc[sup["item"] == item, "year"].max()) for item in ("cowos_capacity", "hbm_supply"))
+    out["sourced_year"] = out["year"] <= last
     return out
 
 

@@ -24,11 +24,26 @@ def openai_text(sc: Scenario, k: dict) -> prose.Markdown:
         f"leaving {prose.usd_bn(k['capex_not_financed_usd_bn'])} to other investors, lenders and cloud partners; "
         f"it equals {prose.pct(k['investment_vs_burn'])} of the cash OpenAI projected to burn in 2026–2028 "
         f"({prose.usd_bn(k['burn_2026_2028_usd_bn'])}).\n\n"
-        f"**Co-design.** On NVIDIA's own figures, the fleet's dense FP4 compute per GW of IT power rises from "
+        f"**Co-design.** {_figures_basis()}, the fleet's dense FP4 compute per GW of IT power rises from "
         f"{prose.num(k['fleet_eflops_per_gw_first'], 0)} to {prose.num(k['fleet_eflops_per_gw_last'], 0)} EFLOP/s per GW as "
-        f"later platforms arrive, and the best platform in the window offers {prose.num(k['best_platform_gain'], 1)} "
-        f"times Vera Rubin's compute per MW (@fig-benefits-efficiency). How much of that is owed to joint "
-        f"work with OpenAI no source quantifies.")
+        f"later platforms arrive, and the best platform in the window{_best_note()} offers "
+        f"{prose.num(k['best_platform_gain'], 1)} times Vera Rubin's compute per MW (@fig-benefits-efficiency). "
+        f"How much of that is owed to joint work with OpenAI no source quantifies.")
+
+
+def _figures_basis() -> str:
+    """Return whose figures the co-design numbers rest on (NVIDIA's, or partly this report's assumptions)."""
+    assumed = data.assumed_platforms()
+    return (f"On NVIDIA's figures and, for {' and '.join(assumed)}, this report's assumptions" if assumed
+            else "On NVIDIA's own figures")
+
+
+def _best_note() -> str:
+    """Return ' (Feynman, whose ...)' when the most efficient platform's specifications are assumed."""
+    p = benefits.platform_efficiency()
+    best = str(p.loc[p["fp4_pflops_per_mw"].idxmax(), "platform"])
+    return (f" ({best}, whose specifications are this report's assumption)"
+            if best in data.assumed_platforms() else "")
 
 
 def nvidia_text(k: dict) -> prose.Markdown:

@@ -32,8 +32,10 @@ def summary(scenario: Scenario, result: pd.DataFrame | None = None) -> prose.Mar
         f"{prose.usd_bn(k['dep_peak_long_usd_bn'])} and {prose.usd_bn(k['dep_peak_short_usd_bn'])} a year depending on "
         f"whether the hardware lasts {prose.num(k['life_long_years'], 0)} or {prose.num(k['life_short_years'], 0)} "
         f"years. Capital per unit of dense FP8 compute falls from about ${prose.num(k['cost_fp8_first_usd'], 0)} per "
-        f"PFLOP/s on {k['first_platform']} to ${prose.num(k['cost_fp8_last_usd'], 0)} on {k['last_platform']}, "
-        f"a change of {prose.num(k['cost_trend_pct_per_year'], 0)}% a year."
+        f"PFLOP/s on {k['first_platform']} to ${prose.num(k['cost_fp8_last_usd'], 0)} on {k['last_platform']}"
+        + (" (whose specifications are this report's assumption)" if k['last_platform'] in data.assumed_platforms()
+           else "")
+        + f", a change of {prose.num(k['cost_trend_pct_per_year'], 0)}% a year."
     )
 
 

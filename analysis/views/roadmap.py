@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, data, halves, prose, tables
+from .. import charts, data, halves, prose, roadmap, tables
 from ..assumptions import Scenario
 
 SOURCE = "NVIDIA platform roadmap (data/platforms.csv); OpenAI–NVIDIA letter of intent; Ten Gigawatts model"
@@ -50,8 +50,43 @@ def summary(df: pd.DataFrame, scenario: Scenario) -> prose.Markdown:
         f"the fleet would draw {prose.num(k['energy_twh'])} TWh a year. "
         f"It would cost {prose.usd_bn(k['capex_usd_bn'])} in capital, of which "
         f"{prose.usd_bn(k['capex_nvidia_usd_bn'])} is NVIDIA content, while NVIDIA's investment released "
-        f"reaches {prose.usd_bn(k['investment_usd_bn'])}."
+        f"reaches {prose.usd_bn(k['investment_usd_bn'])}." + assumed_sentence(df, scenario)
     )
+
+
+def assumed_sentence(df: pd.DataFrame, scenario: Scenario) -> str:
+    """Return a sentence saying how much of the fleet rests on platforms of assumed specifications, and
+    the same headline numbers on announced platforms only ('' when none is deployed)."""
+    on = roadmap.on_assumed_platforms(df)
+    if not on["platforms"]:
+        return ""
+    ann = key_numbers(roadmap.run(scenario.assumptions, data.platforms(announced_only=True)))
+    names = " and ".join(on["platforms"])
+    return (f" {prose.pct(on['gw_share'])} of those gigawatts go on {names}, whose specifications are this "
+            f"report's assumption: {prose.pct(on['packages_share'])} of the packages and "
+            f"{prose.pct(on['fp4_share'])} of the FP4 compute rest on it. With announced platforms only "
+            f"(@tbl-roadmap-announced) the fleet would hold {prose.num(ann['accelerators_m'], 2)} million packages "
+            f"and {prose.num(ann['fp4_eflops'], 0)} EFLOP/s of dense FP4.")
+
+
+def announced_table(df: pd.DataFrame, scenario: Scenario) -> tables.Table:
+    """Return the chapter's headline numbers as modelled and with announced platforms only."""
+    k = key_numbers(df)
+    ann = key_numbers(roadmap.run(scenario.assumptions, data.platforms(announced_only=True)))
+    names = ", ".join(data.assumed_platforms())
+    rows = [("Accelerator packages (million)", "accelerators_m", 2), ("GPU dies (million)", "dies_m", 2),
+            ("Racks (thousand)", "racks_k", 1), ("Dense FP4 (EFLOP/s)", "fp4_eflops", 0),
+            ("Dense FP8 (EFLOP/s)", "fp8_eflops", 0), ("GW online", "final_gw", 1),
+            ("Energy (TWh a year)", "energy_twh", 1), ("Capital (USD bn)", "capex_usd_bn", 0)]
+    t = pd.DataFrame([{"metric": m, "model": k[key], "announced": ann[key], "dec": d} for m, key, d in rows])
+    t["model_str"] = [f"{v:,.{d}f}" for v, d in zip(t["model"], t["dec"])]
+    t["announced_str"] = [f"{v:,.{d}f}" for v, d in zip(t["announced"], t["dec"])]
+    return tables.table(t, {"metric": tables.Col(f"At the end of {k['end_half']}"),
+                            "model_str": tables.Col(f"With {names} (assumed specs)"),
+                            "announced_str": tables.Col("Announced platforms only")},
+                        note=f"Announced platforms only: {names} is left out and its half-years go on the newest "
+                             f"announced platform. Power, energy and capital depend on gigawatts, not on platform "
+                             f"specifications, so they do not change.")
 
 
 def _long(df: pd.DataFrame, cols: dict[str, str]) -> pd.DataFrame:
@@ -79,6 +114,15 @@ def fig_power(df: pd.DataFrame) -> charts.Figure:
         f"{prose.num(k['final_gw'])} GW by {k['full_half']}; bars show each half-year's additions by platform."))
 
 
+def _assumed_subtitle(df: pd.DataFrame) -> list[str]:
+    """Return a subtitle line marking figures that rest on platforms of assumed specifications."""
+    on = roadmap.on_assumed_platforms(df)
+    if not on["platforms"]:
+        return []
+    return [f"{' and '.join(on['platforms'])} figures (from {prose.pct(on['packages_share'])} of packages) are "
+            f"this report's assumption, not NVIDIA's"]
+
+
 def fig_accelerators(df: pd.DataFrame) -> charts.Figure:
     """Return accelerator packages and racks installed over time."""
     long = _long(df, {"accelerators_installed": "Accelerator packages", "dies_installed": "GPU dies"})
@@ -89,7 +133,8 @@ def fig_accelerators(df: pd.DataFrame) -> charts.Figure:
         color=alt.Color("series:N", title=None), strokeDash=alt.StrokeDash("series:N", title=None),
         tooltip=["half_label", "series", alt.Tooltip("value:Q", format=".2f", title="millions")],
     ).properties(title=alt.Title("Accelerators installed",
-                                 subtitle="Derived from power: GW ÷ PUE × rack share ÷ rack kW × packages per rack"))
+                                 subtitle=["Derived from power: GW ÷ PUE × rack share ÷ rack kW × packages per rack",
+                                           *_assumed_subtitle(df)]))
     k = key_numbers(df)
     return charts.figure(chart, source=SOURCE, description=(
         f"Line chart of installed accelerators: {prose.num(k['accelerators_m'], 2)} million packages and "
@@ -104,7 +149,8 @@ def fig_flops(df: pd.DataFrame) -> charts.Figure:
         y=alt.Y("value:Q", title="Peak throughput (EFLOP/s)"),
         color=alt.Color("series:N", title=None), strokeDash=alt.StrokeDash("series:N", title=None),
         tooltip=["half_label", "series", alt.Tooltip("value:Q", format=",.0f", title="EFLOP/s")],
-    ).properties(title=alt.Title("Peak dense compute installed", subtitle="Sum over racks of NVIDIA's per-rack dense figures"))
+    ).properties(title=alt.Title("Peak dense compute installed", subtitle=[
+        "Sum over racks of each platform's per-rack dense figures", *_assumed_subtitle(df)]))
     k = key_numbers(df)
     return charts.figure(chart, source=SOURCE, description=(
         f"Line chart of installed peak dense compute, reaching {prose.num(k['fp4_eflops'], 0)} EFLOP/s FP4 "

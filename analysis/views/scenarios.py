@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, prose, scenarios, tables
+from .. import charts, data, prose, scenarios, tables
 
 SOURCE = "Ten Gigawatts model, every scenario in data/scenarios/"
 
@@ -21,7 +21,11 @@ def comparison_table(tab: pd.DataFrame) -> tables.Table:
         rows.append(row)
     df = pd.DataFrame(rows)
     cols = {"metric": tables.Col("Headline")} | {t: tables.Col(t) for t in tab["title"]}
-    return tables.table(df, cols, note="P10/P50/P90: Monte Carlo quantiles; all other rows deterministic. " + SOURCE + ".")
+    assumed = data.assumed_platforms()
+    mark = (f" Dense FP4 compute rests partly on {' and '.join(assumed)}, whose specifications are this report's "
+            f"assumption." if assumed else "")
+    return tables.table(df, cols, note="P10/P50/P90: Monte Carlo quantiles; all other rows deterministic." + mark
+                        + " " + SOURCE + ".")
 
 
 def _lines(p: pd.DataFrame, column: str, title: str, subtitle: str, y_title: str, desc: str) -> charts.Figure:
