@@ -139,7 +139,8 @@ class Figure:
 
     mime = "application/vnd.tengw.figure+json"
 
-    def __init__(self, chart: alt.TopLevelMixin, *, description: str, source: str):
+    def __init__(self, chart: alt.TopLevelMixin, *, description: str, source: str,
+                 datasets: dict[str, Any] | None = None):
         if not description or not description.strip():
             raise ValueError("a figure needs a description (the text screen readers announce)")
         if not source or not source.strip():
@@ -147,6 +148,9 @@ class Figure:
         self.chart = chart
         self.description = description.strip()
         self.source = source.strip()
+        # Large inline data (map outlines) joins the spec only here, under names the chart refers to
+        # with alt.NamedData: Altair would deep-copy and validate it once per layer otherwise.
+        self.datasets = datasets or {}
 
     def spec(self) -> dict[str, Any]:
         """Return the Vega-Lite spec with theme, width, description and source note applied."""
@@ -160,6 +164,8 @@ class Figure:
             else:
                 config[key] = value
         spec["config"] = config
+        if self.datasets:
+            spec.setdefault("datasets", {}).update(self.datasets)
         _fix_width(spec)
         spec["description"] = self.description
         spec.setdefault("usermeta", {}).update({"theme": THEME, "source": self.source})
@@ -198,9 +204,13 @@ class Figure:
         }
 
 
-def figure(chart: alt.TopLevelMixin, *, description: str, source: str) -> Figure:
-    """Wrap an Altair chart as a report figure (theme, fixed width, description, source note)."""
-    return Figure(chart, description=description, source=source)
+def figure(chart: alt.TopLevelMixin, *, description: str, source: str,
+           datasets: dict[str, Any] | None = None) -> Figure:
+    """Wrap an Altair chart as a report figure (theme, fixed width, description, source note).
+
+    datasets: named inline data (e.g. TopoJSON outlines) added to the spec's top-level datasets.
+    """
+    return Figure(chart, description=description, source=source, datasets=datasets)
 
 
 # --- consistent colours ----------------------------------------------------------------------

@@ -80,7 +80,8 @@ TABLES: dict[str, TableSpec] = {
         numeric=("amount_usd_bn", "power_gw"),
     ),
     "financing_parties": TableSpec(
-        "financing_parties.csv", ("party_id", "label", "role", "note"), ("party_id", "label", "role"),
+        "financing_parties.csv", ("party_id", "label", "role", "source_id", "note"),
+        ("party_id", "label", "role", "source_id"),
     ),
     # Campuses carrying OpenAI's NVIDIA capacity (analysis/sites.py).
     "sites": TableSpec(

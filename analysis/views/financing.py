@@ -246,7 +246,7 @@ def funding_note(scenario: Scenario) -> prose.Markdown:
         f"{prose.num(a.cost_of_capital_pct, 0)}% a year (the same rate the economics chapter charges) on the "
         f"capital outstanding at the start of the year, net of depreciation. It is the same whether OpenAI, a "
         f"cloud partner or a lender carries the capital: a lease moves it to another balance sheet and turns it "
-        f"into rent, which is why Oracle, the developers and their banks appear in the chart above. It leaves out "
+        f"into rent, which is why Oracle, the developers and their banks appear in @fig-who-pays-network. It leaves out "
         f"OpenAI's other spending and its other compute contracts, so it is the programme's share of the need, "
         f"not OpenAI's whole cash burn. Every edition is shown with the same treatment."
     )

@@ -77,7 +77,7 @@ def fig_map() -> charts.Figure:
            alt.Tooltip("power_source:N", title="Power"), alt.Tooltip("citation:N", title="Source")]
     us = s[s["country"] == "United States"]
     abroad = s[s["country"] != "United States"]
-    states = alt.Chart(alt.InlineData(values=topo_us, format=alt.DataFormat(type="topojson", feature=obj_us))
+    states = alt.Chart(alt.NamedData(name="us_states", format=alt.DataFormat(type="topojson", feature=obj_us))
                        ).mark_geoshape(fill="#eeeeee", stroke="white", strokeWidth=0.7)
     pts = alt.Chart(us).mark_circle(opacity=0.75, stroke="white", strokeWidth=0.8).encode(
         longitude="lon:Q", latitude="lat:Q", size=size, color=colour, tooltip=tip)
@@ -94,7 +94,7 @@ def fig_map() -> charts.Figure:
                                                                        text="name:N"))
     us_map = alt.layer(states, pts, *labels).project("albersUsa").properties(
         width=charts.WIDTH, height=330, title=alt.Title("United States"))
-    land = alt.Chart(alt.InlineData(values=topo_w, format=alt.DataFormat(type="topojson", feature=obj_w))
+    land = alt.Chart(alt.NamedData(name="world_land", format=alt.DataFormat(type="topojson", feature=obj_w))
                      ).mark_geoshape(fill="#eeeeee", stroke="white", strokeWidth=0.5, clip=True)
     pts_w = alt.Chart(abroad).mark_circle(opacity=0.75, stroke="white", strokeWidth=0.8).encode(
         longitude="lon:Q", latitude="lat:Q", size=size, color=colour, tooltip=tip)
@@ -110,9 +110,10 @@ def fig_map() -> charts.Figure:
     chart = alt.vconcat(us_map, world, spacing=8).properties(title=alt.Title(
         "Campuses carrying OpenAI's NVIDIA capacity",
         subtitle="Circle area: planned GW (a Microsoft campus of undisclosed size shown smallest)"))
-    return charts.figure(chart, source=SOURCE_MAP, description=(
-        f"Map of {len(s)} campuses: "
-        + "; ".join(f"{r.name} ({r.location}, {r.gw_str}, {r.status})" for r in s.itertuples()) + "."))
+    return charts.figure(chart, source=SOURCE_MAP, datasets={"us_states": topo_us, "world_land": topo_w},
+                         description=(f"Map of {len(s)} campuses: "
+                                      + "; ".join(f"{r.name} ({r.location}, {r.gw_str}, {r.status})"
+                                                  for r in s.itertuples()) + "."))
 
 
 def fig_named_share(scenario: Scenario, result: pd.DataFrame | None = None) -> charts.Figure:
