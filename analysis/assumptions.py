@@ -353,23 +353,23 @@ class Assumptions(BaseModel):
 
     # --- Supply chain (chapter "Supply chain"; data/supply.csv) ------------------------------
     nvidia_supply_share: float = assumption(
-        0.60, unit="share", ge=0.0, le=1.0, group="supply", source="semimedia_ms_cowos_2025", uncertain=True,
+        0.60, label="NVIDIA's share of packaging and memory supply", unit="share", ge=0.0, le=1.0, group="supply", source="semimedia_ms_cowos_2025", uncertain=True,
         description="NVIDIA's share of the world's CoWoS packaging and HBM output (Morgan Stanley: about 60% of "
                     "CoWoS in 2026); the same share is applied to HBM.")
     openai_share_of_nvidia_supply: float = assumption(
-        0.15, unit="share", ge=0.0, le=1.0, group="supply", source="assumption_tengw", uncertain=True,
+        0.15, label="Programme's share of NVIDIA's output", unit="share", ge=0.0, le=1.0, group="supply", source="assumption_tengw", uncertain=True,
         description="Share of NVIDIA's accelerator output the programme could plausibly get in a year; a "
                     "judgement of this report (range 5-30%), no source states it.")
     openai_share_range: tuple[Annotated[float, Field(ge=0.0, le=1.0)], ...] = assumption(
-        (0.05, 0.30), unit="share", group="supply", source="assumption_tengw", min_length=2, max_length=2,
+        (0.05, 0.30), label="Plausible range of the programme's share of NVIDIA's output", unit="share", group="supply", source="assumption_tengw", min_length=2, max_length=2,
         description="Low and high ends of the share of NVIDIA's output the programme could plausibly get "
                     "(judgement of this report).")
     packaging_yield: float = assumption(
-        0.90, unit="share", ge=0.5, le=1.0, group="supply", source="assumption_tengw", uncertain=True,
+        0.90, label="Packaging yield", unit="share", ge=0.5, le=1.0, group="supply", source="assumption_tengw", uncertain=True,
         description="Share of packages on a CoWoS wafer that pass test (judgement; packages per wafer are "
                     "quoted before yield).")
     supply_growth_pct_per_year: float = assumption(
-        15.0, unit="percent per year", ge=-20.0, le=60.0, group="supply", source="assumption_tengw",
+        15.0, label="Supply growth after the sourced years", unit="percent per year", ge=-20.0, le=60.0, group="supply", source="assumption_tengw",
         uncertain=True,
         description="Yearly growth of packaging and HBM supply after the last year a source covers (2027 for "
                     "CoWoS, 2026 for HBM); a judgement of this report.")

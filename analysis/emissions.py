@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import data, roadmap
+from . import data, labels, roadmap
 from .assumptions import Assumptions
 from .deal import with_sources
 
@@ -26,6 +26,10 @@ TO_T_PER_MWH = {"lb CO2e per MWh": T_PER_LB, "g CO2e per kWh": T_PER_KG}
 #: Reference emissions for scale (fact-like rows read from data/facts.csv).
 US_POWER_CO2_FACT = "us_power_sector_co2_2023_mt"
 US_ENERGY_CO2_FACT = "us_energy_co2_2023_mt"
+
+
+labels.register("emissions_mt", "Emissions", "Mt CO2e a year")
+labels.register("energy_twh", "Electricity use", "TWh a year")
 
 
 def intensities() -> pd.DataFrame:

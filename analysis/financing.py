@@ -18,7 +18,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import data, economics, roadmap
+from . import data, economics, labels, roadmap
 from .assumptions import Assumptions
 from .deal import with_sources
 
@@ -59,6 +59,16 @@ COLUMN_LABEL = {0: "Lenders", 1: "Investors", 2: "OpenAI", 3: "Clouds and site d
 ROLE_LABEL = {"lender": "Lenders", "investor": "Investors", "openai": "OpenAI", "cloud": "Cloud providers",
               "developer": "Site developers", "supplier": "Chip suppliers",
               "nvidia_customer": "NVIDIA's other customers"}
+for _name, _label, _unit in [
+        ("funding_gap_usd_bn", "Funding gap", "USD bn a year"),
+        ("funding_gap_cum_usd_bn", "Funding gap, cumulative", "USD bn"),
+        ("capital_cost_usd_bn", "Cost of carrying the capital", "USD bn a year"),
+        ("net_capital_usd_bn", "Capital spent less NVIDIA's investment", "USD bn a year"),
+        ("capital_outstanding_usd_bn", "Capital funded and not yet written off", "USD bn"),
+        ("openai_revenue_usd_bn", "OpenAI revenue (projection)", "USD bn a year"),
+        ("investment_usd_bn", "NVIDIA's investment that year", "USD bn")]:
+    labels.register(_name, _label, _unit)
+
 #: Tolerance when parts are compared with their total (sources round to $0.05bn).
 SUM_TOLERANCE_USD_BN = 0.051
 

@@ -18,10 +18,14 @@ import json
 import numpy as np
 import pandas as pd
 
-from . import data, paths, roadmap
+from . import data, labels, paths, roadmap
 from .assumptions import Assumptions
 from .deal import with_sources
 from .errors import DataError
+
+labels.register("programme_gw", "Programme online", "GW")
+labels.register("named_sites_gw", "Named campuses", "GW")
+labels.register("named_share", "Share of the programme named campuses can hold", "share")
 
 SHAPES = {"us_states": ("us-states-10m.json", "states"), "world_land": ("world-land-110m.json", "land")}
 STATUS_ORDER = ["operating", "operating (partly)", "under construction", "in talks"]

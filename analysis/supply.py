@@ -18,10 +18,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import data, economics, roadmap
+from . import data, economics, labels, roadmap
 from .assumptions import Assumptions
 
 MONTHS_PER_YEAR = 12
+for _name, _label, _unit, _short in [
+        ("nvidia_gw", "NVIDIA's output, packaging- and memory-limited", "GW a year", "NVIDIA's output"),
+        ("need_gw", "GW the programme adds", "GW a year", "Programme adds"),
+        ("programme_gw_central", "Programme's plausible share of NVIDIA's output", "GW a year",
+         "Programme's share (central)"),
+        ("need_share_of_nvidia", "Programme's need as a share of NVIDIA's output", "share", "Need, share of NVIDIA"),
+        ("cowos_wafers", "CoWoS wafers", "wafers per year", ""),
+        ("hbm_gb", "HBM supply", "GB per year", "")]:
+    labels.register(_name, _label, _unit, _short)
 
 
 def packages_from_wafers(wafers, packages_per_wafer, yield_share):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, financing, prose, scenarios, tables
+from .. import charts, financing, labels, prose, scenarios, tables
 from ..assumptions import Scenario
 from ..deal import cite
 
@@ -263,13 +263,13 @@ def fig_funding_gap(scenario: Scenario) -> charts.Figure:
     scale_d = alt.Scale(domain=names, range=[colours[by_title[n]][1] for n in names])
     chart = alt.Chart(g).mark_line(point=True).encode(
         x=alt.X("year:O", title="Calendar year"),
-        y=alt.Y("funding_gap_usd_bn:Q", title="Funding gap (USD bn a year)"),
+        y=alt.Y("funding_gap_usd_bn:Q", title=labels.titled("funding_gap_usd_bn")),
         color=alt.Color("title:N", title="Edition", scale=scale_c),
         strokeDash=alt.StrokeDash("title:N", title="Edition", scale=scale_d),
         tooltip=[alt.Tooltip("title:N", title="Edition"), alt.Tooltip("year:O", title="Year"),
-                 alt.Tooltip("funding_gap_usd_bn:Q", format=",.1f", title="Gap, USD bn"),
-                 alt.Tooltip("capital_cost_usd_bn:Q", format=",.1f", title="of which cost of capital"),
-                 alt.Tooltip("investment_usd_bn:Q", format=",.1f", title="NVIDIA money that year")],
+                 alt.Tooltip("funding_gap_usd_bn:Q", format=",.1f", title=labels.titled("funding_gap_usd_bn")),
+                 alt.Tooltip("capital_cost_usd_bn:Q", format=",.1f", title=labels.titled("capital_cost_usd_bn")),
+                 alt.Tooltip("investment_usd_bn:Q", format=",.1f", title=labels.titled("investment_usd_bn"))],
     ).properties(title=alt.Title("The programme's yearly funding gap in every edition",
                                  subtitle="Capital spent less NVIDIA's investment, plus the cost of carrying "
                                           "the capital funded so far"))
@@ -285,11 +285,11 @@ def funding_table(scenario: Scenario, result: pd.DataFrame | None = None) -> tab
     g["year_str"] = g["year"].astype(str)
     return tables.table(g, {
         "year_str": tables.Col("Year"),
-        "capex_usd_bn": tables.Col("Capital spent", 1),
-        "investment_usd_bn": tables.Col("NVIDIA money", 1),
-        "capital_cost_usd_bn": tables.Col("Cost of capital", 1),
-        "funding_gap_usd_bn": tables.Col("Funding gap", 1),
-        "funding_gap_cum_usd_bn": tables.Col("Cumulative gap", 1),
-        "openai_revenue_usd_bn": tables.Col("OpenAI revenue (projection)", 1),
+        "capex_usd_bn": tables.Col(labels.titled("capex_usd_bn"), 1),
+        "investment_usd_bn": tables.Col(labels.titled("investment_usd_bn"), 1),
+        "capital_cost_usd_bn": tables.Col(labels.titled("capital_cost_usd_bn"), 1),
+        "funding_gap_usd_bn": tables.Col(labels.titled("funding_gap_usd_bn"), 1),
+        "funding_gap_cum_usd_bn": tables.Col(labels.titled("funding_gap_cum_usd_bn"), 1),
+        "openai_revenue_usd_bn": tables.Col(labels.titled("openai_revenue_usd_bn"), 1),
     }, note="USD bn. OpenAI's revenue grows from the 2025 figure at the edition's assumed rate, as in the "
             "economics chapter; beyond 2030 that is an extrapolation past any source.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, data, emissions, prose, sites, tables
+from .. import charts, data, emissions, labels, prose, sites, tables
 from ..assumptions import Scenario
 from ..deal import cite, with_sources
 
@@ -119,9 +119,9 @@ def fig_map() -> charts.Figure:
 def fig_named_share(scenario: Scenario, result: pd.DataFrame | None = None) -> charts.Figure:
     """Return programme GW online by year against GW at named campuses, with the share they hold."""
     sh = sites.named_share(scenario.assumptions, result)
-    long = pd.concat([sh.assign(series="Programme online", gw=sh["programme_gw"]),
-                      sh.assign(series="Named campuses (announced phasing)", gw=sh["named_sites_gw"])])
-    names = ["Programme online", "Named campuses (announced phasing)"]
+    long = pd.concat([sh.assign(series=labels.label("programme_gw"), gw=sh["programme_gw"]),
+                      sh.assign(series=labels.label("named_sites_gw"), gw=sh["named_sites_gw"])])
+    names = [labels.label("programme_gw"), labels.label("named_sites_gw")]
     lines = alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("year:O", title="End of calendar year"), y=alt.Y("gw:Q", title="GW"),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=names, range=[charts.PALETTE["OpenAI"],
@@ -196,12 +196,12 @@ def fig_emissions(scenario: Scenario, result: pd.DataFrame | None = None) -> cha
     colours, dashes, _ = charts.series_scale(names)
     chart = alt.Chart(y).mark_line(point=True).encode(
         x=alt.X("year:O", title="Calendar year"),
-        y=alt.Y("emissions_mt:Q", title="Emissions (million tonnes CO2e a year)"),
+        y=alt.Y("emissions_mt:Q", title=labels.titled("emissions_mt")),
         color=alt.Color("case:N", title="Electricity supply", scale=colours),
         strokeDash=alt.StrokeDash("case:N", title="Electricity supply", scale=dashes),
         tooltip=[alt.Tooltip("case:N", title="Supply"), alt.Tooltip("year:O", title="Year"),
-                 alt.Tooltip("energy_twh:Q", format=",.1f", title="TWh"),
-                 alt.Tooltip("emissions_mt:Q", format=",.1f", title="Mt CO2e")],
+                 alt.Tooltip("energy_twh:Q", format=",.1f", title=labels.titled("energy_twh")),
+                 alt.Tooltip("emissions_mt:Q", format=",.1f", title=labels.titled("emissions_mt"))],
     ).properties(height=240, title=alt.Title("The programme's emissions under four electricity supplies",
                                              subtitle="Grid averages (EPA eGRID 2023) and life-cycle rates "
                                                       "(IPCC) for gas and low-carbon supply"))

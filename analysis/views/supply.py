@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, data, prose, supply, tables
+from .. import charts, data, labels, prose, supply, tables
 from ..assumptions import Scenario
 from ..deal import cite
 
@@ -78,10 +78,9 @@ def fig_supply(scenario: Scenario) -> charts.Figure:
         x=x, y=alt.Y("programme_gw_low:Q", title="GW a year"), y2="programme_gw_high:Q",
         tooltip=[alt.Tooltip("year:O"), alt.Tooltip("programme_gw_low:Q", format=",.1f", title="GW at the low share"),
                  alt.Tooltip("programme_gw_high:Q", format=",.1f", title="GW at the high share")])
-    names = ["NVIDIA's output", "Programme's share (central)", "Programme adds"]
-    long = pd.concat([d.assign(series=names[0], gw=d["nvidia_gw"]),
-                      d.assign(series=names[1], gw=d["programme_gw_central"]),
-                      d.assign(series=names[2], gw=d["need_gw"])])
+    cols = ["nvidia_gw", "programme_gw_central", "need_gw"]
+    names = [labels.short(c) for c in cols]
+    long = pd.concat([d.assign(series=labels.short(c), gw=d[c]) for c in cols])
     lines = alt.Chart(long).mark_line(point=True).encode(
         x=x, y="gw:Q",
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=names, range=[charts.PALETTE["NVIDIA"],
