@@ -99,7 +99,8 @@ def _long(df: pd.DataFrame, cols: dict[str, str]) -> pd.DataFrame:
 def fig_power(df: pd.DataFrame) -> charts.Figure:
     """Return GW added per half-year (bars, by platform) and GW online (line)."""
     x = alt.X("half_label:O", sort=list(df["half_label"]), title="Half-year")
-    bars = alt.Chart(df[df["added_gw"] > 0]).mark_bar().encode(
+    shown = df[df["added_gw"] > 0].assign(platform=lambda d: d["platform"].map(platform_name))
+    bars = alt.Chart(shown).mark_bar().encode(
         x=x, y=alt.Y("added_gw:Q", title="Power (GW)"),
         color=alt.Color("platform:N", title="Platform deployed"),
         tooltip=["half_label", "platform", alt.Tooltip("added_gw:Q", format=".2f", title="GW added")])
@@ -112,6 +113,11 @@ def fig_power(df: pd.DataFrame) -> charts.Figure:
     return charts.figure(chart, source=SOURCE, description=(
         f"Bar and line chart. Capacity online rises from the first half-year {k['first_half']} to "
         f"{prose.num(k['final_gw'])} GW by {k['full_half']}; bars show each half-year's additions by platform."))
+
+
+def platform_name(name: str) -> str:
+    """Return a platform's name for readers, marked when its specifications are this report's assumption."""
+    return f"{name} (assumed specs)" if name in data.assumed_platforms() else name
 
 
 def _assumed_subtitle(df: pd.DataFrame) -> list[str]:
@@ -176,7 +182,8 @@ def fig_capital(df: pd.DataFrame) -> charts.Figure:
 
 def roadmap_table(df: pd.DataFrame) -> tables.Table:
     """Return the half-year table of the roadmap."""
-    t = df.assign(acc_m=df["accelerators_installed"] / 1e6, racks_k=df["racks_installed"] / 1e3)
+    t = df.assign(acc_m=df["accelerators_installed"] / 1e6, racks_k=df["racks_installed"] / 1e3,
+                  platform=df["platform"].map(lambda p: platform_name(p) if p else p))
     return tables.table(t, {
         "half_label": tables.Col("Half-year"),
         "platform": tables.Col("Platform added"),

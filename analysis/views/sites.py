@@ -43,21 +43,27 @@ def summary(scenario: Scenario, result: pd.DataFrame | None = None) -> prose.Mar
 
 
 def sites_table() -> tables.Table:
-    """Return the sites with location, operator and partner, GW, status, grid and power source."""
+    """Return the sites: where, operator, partner, planned and running GW, status and source."""
     s = sites.table()
-    s["campus"] = s["name"] + " (" + s["location"] + ")"
-    s["who"] = s["operator"] + "; for " + s["partner"]
+    s["where"] = s["location"].str.split(",").str[-1].str.strip()
     s["gw_str"] = [f"{p:,.2f}".rstrip("0").rstrip(".") if pd.notna(p) else "not disclosed" for p in s["planned_gw"]]
     s["reported_str"] = [f"{r:,.1f} ({d[:7]})" if pd.notna(r) else "–" for r, d in zip(s["reported_gw"], s["reported_as_of"])]
-    s["grid"] = s["grid_region"] + s["egrid_subregion"].map(lambda r: f"; eGRID {r}" if r else "")
     return tables.table(s, {
-        "campus": tables.Col("Campus (location)"), "who": tables.Col("Operator; partner"),
-        "gw_str": tables.Col("Planned GW"), "reported_str": tables.Col("Running GW"),
-        "status": tables.Col("Status"), "grid": tables.Col("Grid region"),
-        "power_source": tables.Col("Power source"), "citation": tables.Col("Source (publisher, date)"),
+        "name": tables.Col("Campus"), "where": tables.Col("Where"), "operator": tables.Col("Operator"),
+        "partner": tables.Col("Partner"), "gw_str": tables.Col("Planned GW"),
+        "reported_str": tables.Col("Running GW"), "status": tables.Col("Status"),
+        "citation": tables.Col("Source (publisher, date)"),
     }, note="Planned GW as the sources give them, often without saying whether IT or facility power. "
-            "Running: the capacity a source reported running, with its date. eGRID: the EPA grid subregion used "
-            "for emissions below.")
+            "Running: the capacity a source reported running, with its date.")
+
+
+def grid_table() -> tables.Table:
+    """Return each campus's grid region, EPA subregion and power source."""
+    s = sites.table()
+    return tables.table(s, {
+        "name": tables.Col("Campus"), "grid_region": tables.Col("Grid region or operator"),
+        "egrid_subregion": tables.Col("EPA subregion"), "power_source": tables.Col("Power source"),
+    }, note="EPA subregion: the eGRID subregion whose emission rate is used below; campuses abroad have none.")
 
 
 def fig_map() -> charts.Figure:
