@@ -197,9 +197,12 @@ def network(df: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame,
     pos = nodes.set_index("party_id")[["x", "y"]]
     pts = []
     arrows = []
-    for i, e in flows.reset_index(drop=True).iterrows():
+    flows = flows.reset_index(drop=True)
+    # Several flows between the same two parties bow by growing amounts, so each stays visible.
+    nth = flows.groupby(["payer", "payee"]).cumcount()
+    for i, e in flows.iterrows():
         (x0, y0), (x1, y1) = pos.loc[e["payer"]], pos.loc[e["payee"]]
-        c = curve_points(x0, y0, x1, y1)
+        c = curve_points(x0, y0, x1, y1, bend=0.18 + 0.07 * int(nth[i]))
         for k, (x, y) in enumerate(c):
             pts.append({"edge": i, "order": k, "x": x, "y": y})
         j = int(0.7 * (len(c) - 1))
