@@ -35,8 +35,9 @@ def summary(scenario: Scenario) -> prose.Markdown:
         f"or {prose.pct(k['peak_need_share'])} of NVIDIA's output.{mark} We assume the programme could get "
         f"{prose.pct(a.openai_share_of_nvidia_supply)} of NVIDIA's output in a year (plausibly "
         f"{prose.pct(lo)} to {prose.pct(hi)}); at that share supply falls short of the plan in "
-        f"{k['years_over_central']} of {k['n_active_years']} years, and even at {prose.pct(hi)} in "
-        f"{k['years_over_high']}."
+        f"{k['years_over_central']} of {k['n_active_years']} years, "
+        + (f"and even at {prose.pct(hi)} in {k['years_over_high']}." if k["years_over_high"]
+           else f"and at {prose.pct(hi)} in none.")
     )
 
 
