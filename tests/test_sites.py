@@ -20,10 +20,11 @@ def test_every_site_has_a_grid_region_and_us_sites_a_subregion():
 
 def test_a_site_without_grid_region_is_caught():
     raw = pd.read_csv(paths.DATA / "sites.csv", dtype=str, keep_default_na=False)
+    raw.index = raw.index + 2  # the file line each row is on (the header is line 1)
     assert check_table("sites", raw, set(data.table("sources")["source_id"])) == []
-    raw.loc[2, "grid_region"] = ""
+    raw.loc[4, "grid_region"] = ""
     problems = check_table("sites", raw, set(data.table("sources")["source_id"]))
-    assert problems == ["data/sites.csv line 4: empty grid_region"]
+    assert problems == ["data/sites.csv line 4, column grid_region: empty"]
 
 
 def test_site_phasing_known_answer():
