@@ -261,7 +261,9 @@ def _ids(df: pd.DataFrame, col: str) -> set[str]:
 
 
 def link_problems(raw: dict[str, pd.DataFrame]) -> list[str]:
-    """Return rows that name an id another table does not hold (parties, totals, deal events, regions)."""
+    """Return rows that name an id another table does not hold (parties, totals, deal events, regions).
+
+    The tables' index is the file line of each row, as _read_csv reads them."""
     out: list[str] = []
     fin, parties = raw.get("financing"), raw.get("financing_parties")
     if fin is not None and parties is not None and "payer" in fin.columns:
@@ -270,7 +272,7 @@ def link_problems(raw: dict[str, pd.DataFrame]) -> list[str]:
         dupes = fin["event_id"][fin["event_id"].duplicated()].tolist()
         out += [f"data/financing.csv: duplicate event_id {d!r}" for d in dupes]
         for i, row in fin.iterrows():
-            where = f"data/financing.csv line {i + 2}"
+            where = f"data/financing.csv line {i}"
             out += [f"{where}: {col} {row[col]!r} not in data/financing_parties.csv"
                     for col in ("payer", "payee") if row[col] and row[col] not in known]
             if row["part_of"] and row["part_of"] not in events:
@@ -280,7 +282,7 @@ def link_problems(raw: dict[str, pd.DataFrame]) -> list[str]:
     sites, grid = raw.get("sites"), raw.get("grid_intensity")
     if sites is not None and grid is not None and "egrid_subregion" in sites.columns:
         regions = _ids(grid, "region")
-        out += [f"data/sites.csv line {i + 2}: egrid_subregion {r!r} not in data/grid_intensity.csv"
+        out += [f"data/sites.csv line {i}: egrid_subregion {r!r} not in data/grid_intensity.csv"
                 for i, r in sites["egrid_subregion"].items() if r and r not in regions]
     return out
 

@@ -50,9 +50,11 @@ def test_every_event_and_party_cites_a_source_and_links_resolve(ev):
             assert all(s.strip() in ids for s in sid.split(";")), f"{table}: {sid!r}"
     raw = {name: data.table(name) for name in ("financing", "financing_parties", "deal_events", "sites",
                                                 "grid_intensity")}
+    for df in raw.values():
+        df.index = df.index + 2  # the file line of each row, as the loader indexes them
     assert data.link_problems(raw) == []
-    raw["financing"].loc[0, "payer"] = "nobody"
-    raw["financing"].loc[1, "deal_event_id"] = "no_such_event"
+    raw["financing"].loc[2, "payer"] = "nobody"
+    raw["financing"].loc[3, "deal_event_id"] = "no_such_event"
     problems = data.link_problems(raw)
     assert "data/financing.csv line 2: payer 'nobody' not in data/financing_parties.csv" in problems
     assert any("deal_event_id 'no_such_event'" in p for p in problems)
