@@ -77,11 +77,11 @@ TABLES: dict[str, TableSpec] = {
         ("event_id", "date", "payer", "payee", "kind", "flow", "amount_usd_bn", "power_gw", "status", "group",
          "part_of", "breakdown", "deal_event_id", "source_id", "note"),
         ("event_id", "date", "payer", "payee", "kind", "flow", "status", "group", "source_id"),
-        numeric=("amount_usd_bn", "power_gw"),
+        numeric=("amount_usd_bn", "power_gw"), key=("event_id",),
     ),
     "financing_parties": TableSpec(
         "financing_parties.csv", ("party_id", "label", "role", "source_id", "note"),
-        ("party_id", "label", "role", "source_id"),
+        ("party_id", "label", "role", "source_id"), key=("party_id",),
     ),
     # Campuses carrying OpenAI's NVIDIA capacity (analysis/sites.py).
     "sites": TableSpec(
@@ -92,26 +92,27 @@ TABLES: dict[str, TableSpec] = {
         ("site_id", "name", "location", "country", "lat", "lon", "operator", "status", "grid_region",
          "power_source", "source_id"),
         numeric=("lat", "lon", "planned_gw", "first_phase_gw", "first_year", "full_year", "reported_gw"),
+        key=("site_id",),
     ),
     # Carbon and water (analysis/emissions.py).
     "grid_intensity": TableSpec(
         "grid_intensity.csv",
         ("case_id", "label", "kind", "region", "value", "low", "high", "unit", "as_of", "source_id", "note"),
         ("case_id", "label", "kind", "value", "unit", "source_id"),
-        numeric=("value", "low", "high"), has_unit=True,
+        numeric=("value", "low", "high"), has_unit=True, key=("case_id",),
     ),
     "water": TableSpec(
         "water.csv",
-        ("case_id", "label", "value", "low", "high", "unit", "basis", "as_of", "source_id", "note"),
+        ("case_id", "label", "value", "unit", "basis", "as_of", "source_id", "note"),
         ("case_id", "label", "value", "unit", "basis", "source_id"),
-        numeric=("value", "low", "high"), has_unit=True,
+        numeric=("value",), has_unit=True, key=("case_id",),
     ),
     # Packaging and memory supply (analysis/supply.py).
     "supply": TableSpec(
         "supply.csv",
         ("item_id", "item", "platform", "year", "value", "low", "high", "unit", "source_id", "note"),
         ("item_id", "item", "value", "unit", "source_id"),
-        numeric=("year", "value", "low", "high"), has_unit=True,
+        numeric=("year", "value", "low", "high"), has_unit=True, key=("item_id",),
     ),
     # The risk register; likelihood and impact name assumptions in the schema (analysis/risk.py).
     "risks": TableSpec(
@@ -269,8 +270,6 @@ def link_problems(raw: dict[str, pd.DataFrame]) -> list[str]:
     if fin is not None and parties is not None and "payer" in fin.columns:
         known = _ids(parties, "party_id")
         events, deal = _ids(fin, "event_id"), _ids(raw.get("deal_events", pd.DataFrame()), "event_id")
-        dupes = fin["event_id"][fin["event_id"].duplicated()].tolist()
-        out += [f"data/financing.csv: duplicate event_id {d!r}" for d in dupes]
         for i, row in fin.iterrows():
             where = f"data/financing.csv line {i}"
             out += [f"{where}: {col} {row[col]!r} not in data/financing_parties.csv"
