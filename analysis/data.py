@@ -19,7 +19,9 @@ from . import paths
 from .errors import DataError
 from .units import KNOWN_UNITS
 
-SOURCE_KINDS = ("company statement", "press report", "analyst estimate", "official statistic")
+SOURCE_KINDS = ("company statement", "press report", "analyst estimate", "official statistic", "judgement")
+#: The kind of the report's own judgement rows: they state no external fact and carry no URL.
+JUDGEMENT = "judgement"
 
 
 @dataclass(frozen=True)
@@ -38,14 +40,21 @@ TABLES: dict[str, TableSpec] = {
     "sources": TableSpec(
         "sources.csv",
         ("source_id", "title", "publisher", "url", "published", "accessed", "kind", "note"),
-        ("source_id", "title", "publisher", "url", "published", "accessed", "kind"),
+        ("source_id", "title", "publisher", "published", "accessed", "kind"),
         key=("source_id",),
     ),
     "deal_events": TableSpec(
         "deal_events.csv",
-        ("date", "event_id", "actor", "event", "stage", "source_id"),
-        ("date", "event_id", "actor", "event", "stage", "source_id"),
+        ("date", "event_id", "actor", "event", "changes", "stage", "source_id"),
+        ("date", "event_id", "actor", "event", "changes", "stage", "source_id"),
         key=("event_id",),
+    ),
+    # Dated signposts of the "What to watch" chapter; analysis/signposts.py checks the rest.
+    "signposts": TableSpec(
+        "signposts.csv",
+        ("signpost_id", "signpost", "short", "due", "due_basis", "source_id", "happened_event", "moves", "direction"),
+        ("signpost_id", "signpost", "short", "due", "due_basis", "source_id", "moves", "direction"),
+        key=("signpost_id",),
     ),
     "platforms": TableSpec(
         "platforms.csv",
@@ -251,7 +260,8 @@ def check_table(name: str, df: pd.DataFrame, source_ids: set[str] | None) -> lis
             bad = pd.to_datetime(df[col], errors="coerce", format="%Y-%m-%d").isna() & (df[col] != "")
             problems += [f"{where} line {line}, column {col}: not a YYYY-MM-DD date: {df.at[line, col]!r}"
                          for line in df.index[bad]]
-        bad_url = ~df["url"].str.match(r"^https?://")
+        # Every external source links to what was read; only the report's judgement rows have no URL.
+        bad_url = ~df["url"].str.match(r"^https?://") & ((df["kind"] != JUDGEMENT) | (df["url"] != ""))
         problems += [f"{where} line {line}, column url: does not start with http(s)://"
                      for line in df.index[bad_url]]
     return problems
@@ -313,8 +323,15 @@ def _load_all(stamp: tuple) -> dict[str, pd.DataFrame]:
 
 
 def validate() -> None:
-    """Load every table once so that a broken data file fails before any kernel starts."""
+    """Load every table once, and check what ties the tables together (timeline stages, signposts),
+    so that a broken data file fails before any kernel starts."""
     _load_all(_stamp())
+    from . import deal, signposts  # they read the tables loaded above
+
+    problems = deal.check_events() + signposts.check()
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DataError(problems[0] + more)
 
 
 def table(name: str) -> pd.DataFrame:
@@ -361,16 +378,24 @@ PLATFORM_METRICS = {
 }
 
 
-#: A platform whose figures cite a source id starting with this is this report's assumption.
-ASSUMED_SOURCE_PREFIX = "assumption_"
+#: What each platform metric means, for the reader.
+PLATFORM_METRIC_LABELS = {
+    "availability_half": "availability", "accelerators_per_rack": "packages per rack",
+    "dies_per_package": "dies per package", "rack_power_kw": "rack power",
+    "fp4_dense_pflops_per_rack": "dense FP4 per rack", "fp8_dense_pflops_per_rack": "dense FP8 per rack",
+    "hbm_gb_per_package": "HBM per package",
+}
 
 
 def assumed_platforms() -> list[str]:
-    """Return the platforms whose specifications are this report's assumption (e.g. Feynman)."""
+    """Return the platforms whose specifications are this report's judgement (e.g. Feynman): those with
+    any metric citing a judgement row of data/sources.csv (kind 'judgement'), other than the rack power,
+    which NVIDIA has published for no Rubin-generation rack and which the report judges for every one."""
     long = table("platforms")
-    assumed = long["source_id"].str.split(";").map(lambda ids: any(i.strip().startswith(ASSUMED_SOURCE_PREFIX)
-                                                                   for i in ids))
-    return sorted(set(long.loc[assumed, "platform"]))
+    src = table("sources")
+    judged = set(src.loc[src["kind"] == JUDGEMENT, "source_id"])
+    cites = long["source_id"].str.split(";").map(lambda ids: any(i.strip() in judged for i in ids))
+    return sorted(set(long.loc[cites & (long["metric"] != "rack_power_kw"), "platform"]))
 
 
 def platforms(announced_only: bool = False) -> pd.DataFrame:

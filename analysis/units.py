@@ -11,7 +11,7 @@ KNOWN_UNITS = frozenset({
     "GW", "GW per reactor", "GW per half-year", "TWh per year", "USD bn", "USD bn per GW",
     "USD bn per year", "USD m per MW-year", "USD per MWh", "USD per GPU-hour", "ratio", "share",
     "percent", "percent per year", "years", "weeks", "year", "half-year", "halves", "homes per GW",
-    "million GPUs", "million users", "wafers per month", "H100-equivalents", "x",
+    "million GPUs", "million users", "wafers per month", "wafers per year", "H100-equivalents", "x",
     "packages per rack", "dies per package", "kW per rack", "PFLOP/s per rack", "GB per package",
     "category", "count", "PFLOP/s per package", "W per package", "share per half-year", "share per launch",
     "lb CO2e per MWh", "g CO2e per kWh", "litres per kWh", "wafers per year", "GB per year", "packages per wafer", "Mt CO2", "billion litres",

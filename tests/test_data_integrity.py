@@ -47,7 +47,9 @@ def source_problems(data_dir: Path) -> list[str]:
     seen: set[str] = set()
     for line, row in enumerate(rows, 2):
         where = f"sources.csv line {line} ({row['source_id'] or '?'})"
-        problems += [f"{where}: empty {c}" for c in SOURCE_FIELDS if not (row[c] or "").strip()]
+        # Only the report's own judgement rows (kind 'judgement') have no URL: they cite nothing outside.
+        needed = [c for c in SOURCE_FIELDS if not (c == "url" and row.get("kind") == "judgement")]
+        problems += [f"{where}: empty {c}" for c in needed if not (row[c] or "").strip()]
         if row["source_id"] in seen:
             problems.append(f"{where}: duplicate source_id")
         seen.add(row["source_id"])
@@ -118,6 +120,10 @@ def scenario_problems(scenario_dir: Path) -> list[str]:
             problems.append(f"{path.name}: assumptions is not a mapping")
             continue
         problems += [f"{path.name}: {k!r} is not a parameter of the schema" for k in values if k not in fields]
+        # Every departure from the defaults (the letter of intent) names what backs it.
+        cited = doc.get("sources") or {}
+        problems += [f"{path.name}: {k!r} departs from the letter of intent with no entry under 'sources'"
+                     for k in values if k not in cited]
     return problems
 
 
@@ -240,7 +246,17 @@ def test_a_scenario_with_an_unknown_parameter_is_caught(tmp_path):
     (tmp_path / "scenarios" / "typo.yaml").write_text(
         "title: Typo\ndescription: a misspelt parameter\nnotes: x\nassumptions:\n  pue_ratio: 1.2\n", encoding="utf-8")
     assert scenario_problems(tmp_path / "scenarios") == [
-        "typo.yaml: unknown key 'notes'", "typo.yaml: 'pue_ratio' is not a parameter of the schema"]
+        "typo.yaml: unknown key 'notes'", "typo.yaml: 'pue_ratio' is not a parameter of the schema",
+        "typo.yaml: 'pue_ratio' departs from the letter of intent with no entry under 'sources'"]
+
+
+def test_an_unsourced_departure_from_the_letter_is_caught(tmp_path):
+    shutil.copytree(paths.SCENARIOS, tmp_path / "scenarios")
+    base = tmp_path / "scenarios" / "base.yaml"
+    base.write_text(base.read_text(encoding="utf-8").replace("  start_half: 2027.0\n", "  start_half: 2027.0\n  pue: 1.3\n"),
+                    encoding="utf-8")
+    assert scenario_problems(tmp_path / "scenarios") == [
+        "base.yaml: 'pue' departs from the letter of intent with no entry under 'sources'"]
 
 
 def test_a_stored_output_and_a_second_parameters_cell_are_caught(repo_copy):

@@ -162,7 +162,7 @@ def constraints_note(scenario: Scenario, result: pd.DataFrame | None = None) -> 
         f"TSMC's CoWoS packaging, which every NVIDIA GPU package passes through, was to grow from about "
         f"{prose.num(f['cowos_capacity_wafers_per_month_2024'] / 1e3, 0)} thousand to about "
         f"{prose.num(f['cowos_capacity_wafers_per_month_2026'] / 1e3, 0)} thousand wafers a month between 2024 and "
-        f"2026 ({cite('smbom_cowos_2026')}). @tbl-energy-constraints lists the figures."
+        f"2026 ({cite('semimedia_ms_cowos_2025')}). @tbl-energy-constraints lists the figures."
     )
 
 
