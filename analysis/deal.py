@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import data, roadmap
+from . import data, halves, roadmap, sourcing
 from .assumptions import Assumptions
 
 #: Facts (data/facts.csv) that state the announced terms, in reading order, with a label.
@@ -37,23 +37,24 @@ LAYER = {
 
 LAYER_LABEL = {"supply": "Accelerator supply", "capacity": "Sites and cloud", "investment": "Investment in OpenAI"}
 
+#: What each timeline stage means: (reader label, definition). An event's stage says what it did to
+#: the deal, not who said it: a denial of a rift reaffirms, it is not a caveat.
+STAGES = {
+    "context": ("Context", "Related deals and figures that frame the partnership"),
+    "announced": ("Announced", "The letter of intent and the terms first reported"),
+    "caveat": ("Caveat", "A filing, a party or a report says the terms may not happen as announced"),
+    "affirmed": ("Reaffirmed", "A party says the relationship stands or denies a reported rift"),
+    "restructured": ("Restructured", "The announced terms are replaced or ruled out"),
+    "financing": ("Financing", "Equity, listing and financing steps that bear on the deal"),
+    "deployment": ("Deployment", "Platforms, systems and sites that carry the capacity"),
+}
 
-def with_sources(df: pd.DataFrame, column: str = "source_id") -> pd.DataFrame:
-    """Return df with the first cited source's publisher, publication date and URL appended."""
-    src = data.table("sources").set_index("source_id")
-    first = df[column].astype(str).str.split(";").str[0].str.strip()
-    out = df.copy()
-    out["publisher"] = first.map(src["publisher"])
-    out["published"] = first.map(src["published"])
-    out["url"] = first.map(src["url"])
-    out["citation"] = out["publisher"] + ", " + out["published"]
-    return out
+#: The signpost (data/signposts.csv) that tracks the letter's first gigawatt.
+FIRST_GW_SIGNPOST = "first_gw_online"
 
-
-def cite(source_id: str) -> str:
-    """Return 'Publisher, YYYY-MM-DD' for one source id."""
-    src = data.table("sources").set_index("source_id")
-    return f"{src.at[source_id, 'publisher']}, {src.at[source_id, 'published']}"
+# Kept here for the modules that import them from the deal chapter; they live in analysis.sourcing.
+with_sources = sourcing.with_sources
+cite = sourcing.cite
 
 
 def announced_terms() -> pd.DataFrame:
@@ -67,10 +68,26 @@ def announced_terms() -> pd.DataFrame:
     return with_sources(rows[["fact_id", "term", "value", "unit", "as_of", "source_id", "note"]])
 
 
+def check_events(events: pd.DataFrame | None = None) -> list[str]:
+    """Return every problem in the timeline: unknown stages, bad dates, duplicate ids."""
+    ev = data.table("deal_events") if events is None else events
+    problems = [f"data/deal_events.csv: event {e!r} has unknown stage {s!r}; known: {', '.join(STAGES)}"
+                for e, s in zip(ev["event_id"], ev["stage"]) if s not in STAGES]
+    bad = pd.to_datetime(ev["date"], format="%Y-%m-%d", errors="coerce").isna()
+    problems += [f"data/deal_events.csv: event {e!r} date {d!r} is not YYYY-MM-DD"
+                 for e, d in zip(ev.loc[bad, "event_id"], ev.loc[bad, "date"])]
+    problems += [f"data/deal_events.csv: duplicate event_id {e!r}" for e in ev["event_id"][ev["event_id"].duplicated()]]
+    return problems
+
+
 def timeline(events: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the dated status timeline, oldest first, with each event's source and days since the LOI."""
     ev = (data.table("deal_events") if events is None else events).copy()
+    problems = check_events(ev)
+    if problems:
+        raise data.DataError(problems[0])
     ev["date"] = pd.to_datetime(ev["date"], format="%Y-%m-%d")
+    ev["stage_label"] = ev["stage"].map(lambda s: STAGES[s][0])
     ev = ev.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
     loi = ev.loc[ev["stage"] == "announced", "date"].min()
     ev["days_since_loi"] = (ev["date"] - loi).dt.days if pd.notna(loi) else np.nan
@@ -80,6 +97,40 @@ def timeline(events: pd.DataFrame | None = None) -> pd.DataFrame:
 def latest_event(events: pd.DataFrame | None = None) -> pd.Series:
     """Return the most recent event in the timeline."""
     return timeline(events).iloc[-1]
+
+
+def committed_gw() -> float:
+    """Return OpenAI's compute commitments in GW, net of stated overlaps: the one denominator the
+    report divides by whenever it sets a figure against 'what OpenAI has committed to'."""
+    return commitment_totals()["net_gw"]
+
+
+def first_gigawatt_status(a: Assumptions | None = None) -> dict[str, str | float | bool]:
+    """Return the status of the letter's first gigawatt, as plainly as the sources allow: when it was
+    due, what the newest deployment source says, whether any source reports it online, and when this
+    edition puts the first capacity."""
+    from . import signposts
+
+    ev = timeline()
+    due_year = int(data.fact("deal_first_gw_year"))
+    sp = signposts.table().set_index("signpost_id").loc[FIRST_GW_SIGNPOST]
+    dep = ev[ev["stage"] == "deployment"].iloc[-1]
+    shipments = data.fact("vera_rubin_shipments_half")
+    status = {
+        "due": f"H2 {due_year}", "due_date": sp["due_date"].date().isoformat(),
+        "signpost_status": str(sp["status"]),
+        "reported_online": sp["status"] == "happened",
+        "data_date": sourcing.data_date(),
+        "searched_date": sourcing.searched_date(),
+        "newest_deployment_date": dep["date"].date().isoformat(),
+        "newest_deployment_event": str(dep["event"]),
+        "newest_deployment_citation": str(dep["citation"]),
+        "shipments_half": halves.label(shipments),
+    }
+    if a is not None:
+        status["edition_first_half"] = halves.label(a.start_half)
+        status["edition_on_time"] = a.start_half <= due_year + 0.5
+    return status
 
 
 def tranches(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -200,11 +251,13 @@ def key_numbers(a: Assumptions, result: pd.DataFrame | None = None) -> dict[str,
         "announced_investment_usd_bn": float(last["announced_investment_cum_usd_bn"]),
         "shortfall_usd_bn": float(last["announced_investment_cum_usd_bn"] - last["investment_cum_usd_bn"]),
         "first_tranche_half": first_tranche["half_label"].iloc[0] if len(first_tranche) else "never",
-        "cap_reached_half": full["half_label"].iloc[0] if len(full) else "not within the horizon",
+        "cap_reached_half": full["half_label"].iloc[0] if len(full) else "",
         "tranches_released": float(last["tranches_released"]),
         "online_gw": float(last["online_gw"]),
         "end_half": str(last["half_label"]),
         "n_events": int(len(ev)),
+        "first_date": ev["date"].min().date().isoformat(),
+        "first_event": str(ev.iloc[0]["event"]),
         "loi_date": loi["date"].date().isoformat(),
         "latest_date": latest["date"].date().isoformat(),
         "latest_event": str(latest["event"]),
