@@ -23,13 +23,17 @@ SCHEDULE_GW_PER_HALF_RANGE = (0.0, 10.0)
 
 def assumption(default: Any, *, label: str, unit: str, description: str, source: str, group: str,
                ge: float | None = None, le: float | None = None, uncertain: bool = False,
-               **kw: Any) -> Any:
+               informed_by: str = "", derived: bool = False, setting: bool = False, **kw: Any) -> Any:
     """Declare one assumption with its reader label, unit, range, description and source id.
 
     The label is what readers see wherever the assumption is named (prose, tables, charts); it has
-    no unit, which `unit` gives.
+    no unit, which `unit` gives. `source` is a row of data/sources.csv that states the value, or the
+    report's judgement row (kind 'judgement'), in which case `informed_by` names the sources that
+    inform it (';'-separated). `derived=True` marks a value computed from what `source` states;
+    `setting=True` marks a setting of the model (a seed, a horizon), which claims nothing about the world.
     """
-    extra = {"label": label, "unit": unit, "source": source, "group": group, "uncertain": uncertain}
+    extra = {"label": label, "unit": unit, "source": source, "group": group, "uncertain": uncertain,
+             "informed_by": informed_by, "derived": derived, "setting": setting}
     return Field(default, ge=ge, le=le, description=description, json_schema_extra=extra, **kw)
 
 
@@ -51,31 +55,32 @@ class Assumptions(BaseModel):
     schedule_gw_per_half: tuple[float, ...] = assumption(
         (1.0, 1.0, 1.0, 1.5, 1.5, 1.5, 1.5, 1.0), label="Build pace", unit="GW per half-year",
         group="deployment",
-        source="assumption_tengw",
-        description="GW coming online in each half-year from start_half; the report's reading of the LOI pace.")
+        source="assumption_tengw", informed_by="openai_nvidia_loi_2025",
+        description="GW coming online in each half-year from the first capacity onward; the report's reading of the pace.")
     power_basis: Literal["facility", "it"] = assumption(
         "facility", label="What the gigawatts measure", unit="category",
-        group="deployment", source="assumption_tengw",
+        group="deployment", source="assumption_tengw", informed_by="openai_nvidia_loi_2025",
         description="Whether the programme's gigawatts count facility power (incl. cooling) or IT power.")
     horizon_end_half: float = assumption(
         2031.5, label="Last half-year modelled", unit="half-year",
-        ge=2027.0, le=2035.5, group="deployment", source="assumption_tengw",
+        ge=2027.0, le=2035.5, group="deployment", source="assumption_tengw", setting=True,
         description="Last half-year the model reports.")
 
     # --- Platforms --------------------------------------------------------------------------
     platform_delay_halves: int = assumption(
         0, label="Delay of platforms after Vera Rubin", unit="halves",
-        ge=0, le=6, group="platforms", source="assumption_tengw", uncertain=True,
+        ge=0, le=6, group="platforms", source="assumption_tengw", informed_by="tomshardware_rubin_ultra_2025", uncertain=True,
         description="Half-years by which every platform after Vera Rubin arrives later than NVIDIA's roadmap.")
     adoption_lag_halves: int = assumption(
         1, label="Lag from platform launch to deployment", unit="halves",
         ge=0, le=4, group="platforms", source="assumption_tengw",
-        description="Half-years between a platform's availability and its first deployment in this programme.")
+        description="Half-years between a platform's availability and its first deployment in this programme; "
+                    "not applied to Vera Rubin, which the letter of intent pairs with the first gigawatt.")
 
     # --- Facility ---------------------------------------------------------------------------
     pue: float = assumption(
         1.2, label="Power usage effectiveness (PUE)", unit="ratio",
-        ge=1.0, le=2.0, group="facility", source="uptime_journal_2024", uncertain=True,
+        ge=1.0, le=2.0, group="facility", source="assumption_tengw", informed_by="uptime_journal_2024;uptime_pue_2023", uncertain=True,
         description="Power usage effectiveness: facility power over IT power (liquid-cooled AI campus).")
     non_accelerator_it_share: float = assumption(
         0.10, label="IT power outside accelerator racks", unit="share",
@@ -120,7 +125,7 @@ class Assumptions(BaseModel):
     equity_investment_usd_bn: float = assumption(
         30.0, label="NVIDIA equity stake", unit="USD bn",
         ge=0.0, le=300.0, group="investment", source="openai_round_feb2026",
-        description="Fixed equity stake under the restructured path (used when investment_structure is 'equity').")
+        description="Fixed equity stake, as reported in February 2026 (used when NVIDIA's investment takes the form of equity).")
     equity_investment_half: float = assumption(
         2026.0, label="Half-year the equity stake is paid", unit="half-year",
         ge=2025.5, le=2030.0, group="investment", source="openai_round_feb2026",
@@ -129,15 +134,15 @@ class Assumptions(BaseModel):
     # --- Risk and Monte Carlo (analysis/risk.py; the register is data/risks.csv) ---------------
     mc_seed: int = assumption(
         20250922, label="Random seed", unit="count",
-        ge=0, le=2**32 - 1, group="risk", source="assumption_tengw",
-        description="Seed of the Monte Carlo's random generator (numpy default_rng); same seed, same draws.")
+        ge=0, le=2**32 - 1, group="risk", source="assumption_tengw", setting=True,
+        description="Seed of the Monte Carlo's random number generator; same seed, same draws.")
     mc_draws: int = assumption(
         100_000, label="Monte Carlo draws", unit="count",
-        ge=1, le=2_000_000, group="risk", source="assumption_tengw",
+        ge=1, le=2_000_000, group="risk", source="assumption_tengw", setting=True,
         description="Number of Monte Carlo draws of the whole roadmap.")
     milestone_half: float = assumption(
         2028.5, label="Milestone half-year", unit="half-year",
-        ge=2026.5, le=2035.5, group="risk", source="assumption_tengw",
+        ge=2026.5, le=2035.5, group="risk", source="assumption_tengw", setting=True,
         description="Half-year at which the risk chapter reads GW online (H2 2028: mid-programme).")
     mc_pace_sigma: float = assumption(
         0.10, label="Spread of the build pace", unit="share",
@@ -154,11 +159,11 @@ class Assumptions(BaseModel):
         description="Log-normal spread of NVIDIA's price per GW around its assumed value.")
     mc_capex_change_sd_pct: float = assumption(
         5.0, label="Spread of the yearly capital-cost change", unit="percent per year",
-        ge=0.0, le=30.0, group="risk", source="epoch_ml_hardware",
+        ge=0.0, le=30.0, group="risk", source="assumption_tengw", informed_by="epoch_ml_hardware",
         description="Standard deviation of the yearly change in capital cost per GW around its "
                     "assumed value.")
     mc_pue_sd: float = assumption(
-        0.05, label="Spread of PUE", unit="ratio", ge=0.0, le=0.5, group="risk", source="uptime_pue_2023",
+        0.05, label="Spread of PUE", unit="ratio", ge=0.0, le=0.5, group="risk", source="assumption_tengw", informed_by="uptime_pue_2023",
         description="Standard deviation of PUE around its assumed value (clipped to 1.0-2.0).")
     mc_utilisation_sd: float = assumption(
         0.05, label="Spread of utilisation", unit="share",
@@ -342,14 +347,14 @@ class Assumptions(BaseModel):
         ge=0.0, le=1.0, group="risk", source="assumption_tengw", uncertain=True,
         description="Rise in the build pace after the upside strikes.")
     sensitivity_swing_share: float = assumption(
-        0.25, label="Tornado swing", unit="share", ge=0.0, le=0.9, group="risk", source="assumption_tengw",
+        0.25, label="Tornado swing", unit="share", ge=0.0, le=0.9, group="risk", source="assumption_tengw", setting=True,
         description="Tornado swing, down and up, for uncertain assumptions the Monte Carlo does not draw "
                     "(whole half-years swing by one).")
     cost_of_capital_pct: float = assumption(
         8.0, label="Cost of capital", unit="percent per year",
         ge=0.0, le=30.0, group="risk", source="assumption_tengw", uncertain=True,
-        description="Yearly return the programme's capital must earn, charged on average invested capital "
-                    "in the 'what would have to be true' analysis.")
+        description="Yearly return the programme's capital must earn; every unit cost, carrying cost and "
+                    "break-even in the report charges it through one annuity.")
 
     # --- Supply chain (chapter "Supply chain"; data/supply.csv) ------------------------------
     nvidia_supply_share: float = assumption(
@@ -377,12 +382,12 @@ class Assumptions(BaseModel):
     # --- Economics (chapter "Economics") ----------------------------------------------------
     gpu_useful_life_years: float = assumption(
         5.0, label="Useful life of accelerated IT", unit="years",
-        ge=1.0, le=10.0, group="economics", source="physicalai_burry_2025", uncertain=True,
+        ge=1.0, le=10.0, group="economics", source="assumption_tengw", informed_by="physicalai_burry_2025", uncertain=True,
         description="Straight-line life of the accelerated IT (NVIDIA content); hyperscalers book 5-6 years, "
                     "critics argue 2-3.")
     useful_life_options_years: tuple[Annotated[float, Field(ge=1.0, le=10.0)], ...] = assumption(
         (3.0, 4.0, 5.0, 6.0), label="Useful lives compared", unit="years",
-        group="economics", source="physicalai_burry_2025", min_length=1,
+        group="economics", source="assumption_tengw", informed_by="physicalai_burry_2025", min_length=1,
         description="Useful lives compared in the depreciation chart (each between 1 and 10 years).")
     facility_life_years: float = assumption(
         15.0, label="Useful life of facilities", unit="years",
@@ -390,11 +395,11 @@ class Assumptions(BaseModel):
         description="Straight-line life of everything that is not NVIDIA content (buildings, power, cooling).")
     electricity_price_usd_per_mwh: float = assumption(
         80.6, label="Electricity price", unit="USD per MWh",
-        ge=0.0, le=500.0, group="economics", source="eia_epm_5_1", uncertain=True,
+        ge=0.0, le=500.0, group="economics", source="eia_epa_2023_prices", uncertain=True,
         description="Price the programme pays for electricity (US average industrial price, 2023).")
     openai_revenue_growth_pct_per_year: float = assumption(
         84.5, label="Growth of OpenAI's revenue", unit="percent per year",
-        ge=-50.0, le=300.0, group="economics", source="reuters_600bn_2026",
+        ge=-50.0, le=300.0, group="economics", source="reuters_600bn_2026", derived=True,
         uncertain=True,
         description="Yearly growth of OpenAI's revenue after 2025; 84.5% takes $13.1bn (2025) to OpenAI's "
                     "stated >$280bn in 2030.")
@@ -433,8 +438,25 @@ class Assumptions(BaseModel):
             hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
             rows.append({"name": name, "label": extra["label"], "group": extra["group"], "unit": extra["unit"],
                          "default": f.default, "min": lo, "max": hi, "uncertain": extra["uncertain"],
-                         "description": f.description, "source_id": extra["source"]})
+                         "description": f.description, "source_id": extra["source"],
+                         "informed_by": extra.get("informed_by", ""), "derived": bool(extra.get("derived")),
+                         "setting": bool(extra.get("setting"))})
         return rows
+
+
+class Citation(BaseModel):
+    """Where a value comes from: the source that states it (or the judgement row) and what informs it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: str
+    informed_by: str = ""
+    derived: bool = False
+    set_by_reader: bool = False
+
+    @property
+    def informing(self) -> tuple[str, ...]:
+        """Return the informing source ids, in order."""
+        return tuple(s.strip() for s in self.informed_by.split(";") if s.strip())
 
 
 class Scenario(BaseModel):
@@ -445,9 +467,46 @@ class Scenario(BaseModel):
     title: str
     description: str
     assumptions: Assumptions
+    #: Why each value set by the scenario file departs from the default: {assumption: Citation}.
+    sources: dict[str, Citation] = {}
+    #: Assumptions the reader set on the command line (--set), which no source backs.
+    reader_set: tuple[str, ...] = ()
+
+    def citation(self, name: str) -> Citation:
+        """Return where this edition's value of one assumption comes from."""
+        if name in self.reader_set:
+            return Citation(source="", set_by_reader=True)
+        if name in self.sources:
+            return self.sources[name]
+        extra = Assumptions.model_fields[name].json_schema_extra or {}
+        return Citation(source=str(extra["source"]), informed_by=str(extra.get("informed_by", "")),
+                        derived=bool(extra.get("derived")))
 
 
-SCENARIO_KEYS = {"title", "description", "assumptions"}
+SCENARIO_KEYS = {"title", "description", "assumptions", "sources"}
+
+
+def _citations(raw: Any, values: dict[str, Any], where: str) -> tuple[dict[str, Citation], list[str]]:
+    """Parse a scenario file's `sources` mapping: name -> source id, or {source, informed_by}."""
+    if raw is None:
+        return {}, []
+    if not isinstance(raw, dict):
+        return {}, [f"{where}: 'sources' must be a mapping of assumption: source id"]
+    out, problems = {}, []
+    for name, entry in raw.items():
+        if name not in values:
+            problems.append(f"{where}: sources.{name}: not an assumption this file sets"
+                            f"{_suggest(str(name), list(values))}")
+            continue
+        try:
+            out[name] = (Citation(source=entry) if isinstance(entry, str)
+                         else Citation(**entry) if isinstance(entry, dict) else None)
+        except ValidationError:
+            out[name] = None
+        if out[name] is None:
+            problems.append(f"{where}: sources.{name}: expected a source id or {{source, informed_by}}")
+            out.pop(name)
+    return out, problems
 
 
 scenario_names = paths.scenario_names
@@ -507,6 +566,8 @@ def resolve(scenario: str | Path = "base", overrides: dict[str, Any] | None = No
     if not isinstance(values, dict):
         problems.append(f"{path.name}: 'assumptions' must be a mapping of name: value")
         values = {}
+    cites, cite_problems = _citations(doc.get("sources"), values, path.name)
+    problems += cite_problems
     merged = {**values, **(overrides or {})}
     try:
         parsed = Assumptions.model_validate(merged)  # not **merged: a key may be a number
@@ -517,7 +578,8 @@ def resolve(scenario: str | Path = "base", overrides: dict[str, Any] | None = No
     if problems:
         raise AssumptionError(problems)
     return Scenario(name=label, title=str(doc.get("title", label)),
-                    description=str(doc.get("description", "")), assumptions=parsed)
+                    description=str(doc.get("description", "")), assumptions=parsed, sources=cites,
+                    reader_set=tuple(sorted(overrides or {})))
 
 
 def load(scenario: str | Path = "base", overrides: dict[str, Any] | None = None) -> Assumptions:

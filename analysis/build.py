@@ -166,13 +166,16 @@ def check_inputs(variants: list[Variant]) -> tuple[list[str], dict[str, "assumpt
             problems += exc.problems
     if problems:
         raise assumptions.AssumptionError(problems)
-    from . import data, risk
+    from . import data, risk, sourcing
 
     data.validate()
     register = risk.check_register()  # risks.csv names assumptions: check them before a kernel would
     if register:
         more = f" (and {len(register) - 1} more)" if len(register) > 1 else ""
         raise InputError(f"data/risks.csv: {register[0]}{more}")
+    cited = sourcing.scenario_problems(resolved.values())
+    if cited:
+        raise InputError(cited[0] + (f" (and {len(cited) - 1} more)" if len(cited) > 1 else ""))
     stems = cache.chapter_stems()
     if stems is None:  # let the renderer's reader say what is wrong with _quarto.yml
         from . import render

@@ -379,10 +379,10 @@ def variants_html(ctx: Context, link_prefix: str, pdf_name: str) -> tuple[str, s
         here = ' class="current"' if n == ctx.scenario else ""
         desc = html.escape(ctx.description_of(n))
         rows.append(
-            f"<tr{here}><td><strong>{html.escape(t)}</strong><br><code>{html.escape(n)}</code></td>"
+            f"<tr{here}><td><strong>{html.escape(t)}</strong></td>"
             f"<td>{desc}</td><td class=\"links\"><a href=\"{link_prefix}{n}/index.html\">HTML</a> · "
             f"<a href=\"{link_prefix}{n}/{pdf_name}\">PDF</a></td></tr>")
-    index = ('<table class="tengw-variants"><thead><tr><th>Scenario</th><th>What it assumes</th>'
+    index = ('<table class="tengw-variants"><thead><tr><th>Edition</th><th>What it assumes</th>'
              f'<th>Read</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
     return switch, index
 

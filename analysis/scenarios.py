@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import assumptions, benefits, risk, roadmap, sensitivity
+from . import assumptions, benefits, energy, risk, roadmap, sensitivity
 from .assumptions import Assumptions, Scenario
 
 #: Headline numbers compared across scenarios: key -> (label, unit, decimals).
@@ -25,6 +25,7 @@ METRICS: dict[str, tuple[str, str, int]] = {
     "investment_cum_usd_bn": ("NVIDIA investment released", "USD bn", 0),
     "investment_share_of_capex": ("Investment as share of capex", "share", 2),
     "energy_twh_end": ("Energy use at the horizon", "TWh per year", 1),
+    "energy_twh_match": ("Energy use in 2030, the IEA projection's year", "TWh per year", 1),
     "fp4_eflops_end": ("Dense FP4 compute installed", "EFLOP/s", 0),
     "cost_usd_bn_per_gw_year": ("Revenue per GW-year that covers the cost", "USD bn per GW-year", 1),
     "nvidia_peak_share_of_fy2026_dc": ("NVIDIA peak-year revenue vs FY2026 data-centre revenue", "share", 2),
@@ -61,6 +62,7 @@ def headline(sc: Scenario, n_draws: int | None = None) -> dict[str, Any]:
         "capex_cum_usd_bn": capex, "capex_nvidia_cum_usd_bn": float(df["capex_nvidia_cum_usd_bn"].iloc[-1]),
         "investment_cum_usd_bn": inv, "investment_share_of_capex": inv / capex if capex else float("nan"),
         "energy_twh_end": float(h["energy_twh_end"][0]),
+        "energy_twh_match": energy.key_numbers(a, df)["energy_match_twh"],
         "fp4_eflops_end": float(df["fp4_dense_eflops"].iloc[-1]),
         "cost_usd_bn_per_gw_year": sensitivity.whatif(a)["cost_usd_bn_per_gw_year"],
         "nvidia_peak_share_of_fy2026_dc": benefits.key_numbers(a, df)["nvidia_peak_share_of_fy2026_dc"],

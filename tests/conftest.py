@@ -32,7 +32,7 @@ def platforms() -> pd.DataFrame:
          "dies_per_package": [2.0, 4.0], "rack_power_kw": [200.0, 600.0],
          "fp4_dense_pflops_per_rack": [3600.0, 15000.0], "fp8_dense_pflops_per_rack": [1200.0, 5000.0],
          "hbm_gb_per_package": [288.0, 1024.0]},
-        index=pd.Index(["Vera Rubin NVL144", "Rubin Ultra NVL576"], name="platform"))
+        index=pd.Index(["Vera Rubin NVL72", "Rubin Ultra NVL144"], name="platform"))
 
 
 @pytest.fixture(scope="session")

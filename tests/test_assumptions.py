@@ -11,7 +11,8 @@ from analysis.errors import AssumptionError, InputError
 
 def test_every_scenario_is_valid():
     names = assumptions.scenario_names()
-    assert names[0] == "base" and {"accelerated", "constrained"} <= set(names)
+    assert names[0] == "base" and {"letter-of-intent", "accelerated", "constrained"} <= set(names)
+    assert "restructured" not in names  # folded into base, the reported path
     for n in names:
         assert assumptions.resolve(n).assumptions is not None
 
@@ -61,10 +62,33 @@ def test_malformed_yaml_names_file_and_line(tmp_path):
 
 
 def test_scenarios_override_defaults_only():
+    # The defaults are the letter of intent as written; the default edition departs from it.
+    assert assumptions.load("letter-of-intent") == Assumptions()
     base = assumptions.load("base")
-    assert base == Assumptions()
+    assert base.investment_structure == "equity" and base.start_half > Assumptions().start_half
     con = assumptions.load("constrained")
-    assert con.pue != base.pue and con.investment_cap_usd_bn == base.investment_cap_usd_bn
+    assert con.pue != base.pue and con.investment_structure == base.investment_structure
+
+
+def test_every_departure_names_its_source():
+    import yaml
+
+    from analysis import paths
+    sc = assumptions.resolve("base")
+    values = yaml.safe_load(paths.scenario_file("base").read_text(encoding="utf-8"))["assumptions"]
+    differing = {k for k, v in sc.assumptions.model_dump().items() if v != getattr(Assumptions(), k)}
+    assert differing <= set(values) == set(sc.sources)
+    assert sc.citation("investment_structure").source == "ft_30bn_2026"
+    assert sc.citation("pue").source == Assumptions.model_fields["pue"].json_schema_extra["source"]
+    assert assumptions.resolve("base", {"pue": 1.3}).citation("pue").set_by_reader
+
+
+def test_a_sources_entry_for_a_value_the_file_does_not_set_is_refused(tmp_path):
+    f = tmp_path / "mine.yaml"
+    f.write_text("title: x\ndescription: y\nassumptions:\n  pue: 1.3\nsources:\n  pue: uptime_pue_2023\n"
+                 "  utilisation: assumption_tengw\n")
+    with pytest.raises(AssumptionError, match="sources.utilisation: not an assumption this file sets"):
+        assumptions.resolve(str(f))
 
 
 def test_nvidia_content_cannot_exceed_total():

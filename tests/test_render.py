@@ -89,7 +89,7 @@ def test_running_header_and_page_numbers(layout_pdf):
     last = len(layout_pdf) - 1  # pages after the cover are numbered 1..N
     for i in range(1, len(layout_pdf)):
         text = layout_pdf[i].get_text()
-        assert "Scenario: As announced" in text and "Data as of 2026-06-15" in text
+        assert "Edition: As announced" in text and "Data as of 2026-06-15" in text
         assert f"Page {i} of {last}" in text
 
 
