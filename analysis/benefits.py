@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import data, deal, roadmap
+from . import data, deal, roadmap, sourcing
 from .assumptions import Assumptions
 
 #: OpenAI's available compute by year-end (data/facts.csv).
@@ -41,11 +41,22 @@ def openai_compute(a: Assumptions, df: pd.DataFrame | None = None) -> pd.DataFra
     return pd.concat([hist, prog], ignore_index=True)
 
 
+def assumed_platforms() -> set[str]:
+    """Return the platforms whose figures rest on this report's judgement, not on NVIDIA's figures:
+    those with any metric citing a judgement row (data/sources.csv kind 'judgement'), other than the
+    rack power NVIDIA has not published for any Rubin-generation rack."""
+    long = data.table("platforms")
+    judged = long[long["source_id"].map(sourcing.is_judgement) & (long["metric"] != "rack_power_kw")]
+    return set(judged["platform"])
+
+
 def platform_efficiency(platforms: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return each platform's dense FP4 compute per MW of rack power, and its gain over Vera Rubin."""
+    """Return each platform's dense FP4 compute per MW of rack power, its gain over Vera Rubin, and
+    whether its figures are NVIDIA's or this report's assumption."""
     p = (data.platforms() if platforms is None else platforms).copy()
     p["fp4_pflops_per_mw"] = p["fp4_dense_pflops_per_rack"] / (p["rack_power_kw"] / 1e3)
     p["gain_vs_first"] = p["fp4_pflops_per_mw"] / p.loc[roadmap.FIRST_PLATFORM, "fp4_pflops_per_mw"]
+    p["assumed"] = p.index.isin(assumed_platforms())
     return p.reset_index()
 
 
@@ -88,6 +99,9 @@ def key_numbers(a: Assumptions, df: pd.DataFrame | None = None) -> dict[str, flo
     eff = platform_efficiency()
     fleet = fleet_efficiency(df)
     burn = sum(data.fact(f) for f in BURN_FACTS.values())
+    burn_years = (min(BURN_FACTS), max(BURN_FACTS))
+    invest_in_burn_years = float(df.loc[(df["half"] >= burn_years[0]) & (df["half"] < burn_years[1] + 1),
+                                        "investment_released_usd_bn"].sum())
     loi_max = data.fact("nvidia_loi_max_investment_usd_bn")
     equity = data.fact("nvidia_equity_investment_openai_usd_bn")
     val_sep = data.fact("openai_valuation_sep2025_usd_bn")
@@ -97,23 +111,29 @@ def key_numbers(a: Assumptions, df: pd.DataFrame | None = None) -> dict[str, flo
     return {
         "gw": gw,
         "gw_vs_openai_2025": gw / data.fact("openai_compute_gw_2025"),
-        "gw_share_of_commitments": gw / data.fact("openai_compute_commitments_gw"),
+        "gw_share_of_commitments": gw / deal.committed_gw(),
         "openai_growth_2023_2025": (data.fact("openai_compute_gw_2025") / data.fact("openai_compute_gw_2023")) ** 0.5,
         "investment_usd_bn": invest,
         "capex_usd_bn": capex,
         "investment_share_of_capex": invest / capex if capex else float("nan"),
         "capex_not_financed_usd_bn": capex - invest,
         "burn_2026_2028_usd_bn": burn,
-        "investment_vs_burn": invest / burn,
+        "investment_in_burn_years_usd_bn": invest_in_burn_years,
+        "investment_vs_burn": invest_in_burn_years / burn,
+        "burn_first_year": burn_years[0], "burn_last_year": burn_years[1],
         "fleet_eflops_per_gw_first": float(fleet["eflops_per_gw"].iloc[0]) if len(fleet) else float("nan"),
         "fleet_eflops_per_gw_last": float(fleet["eflops_per_gw"].iloc[-1]) if len(fleet) else float("nan"),
-        "best_platform_gain": float(eff["gain_vs_first"].max()),
+        "best_platform_gain": float(eff.loc[~eff["assumed"], "gain_vs_first"].max()),
+        "best_platform": str(eff.loc[~eff["assumed"]].sort_values("gain_vs_first")["platform"].iloc[-1]),
+        "assumed_platform_gain": float(eff.loc[eff["assumed"], "gain_vs_first"].max()) if eff["assumed"].any() else float("nan"),
+        "assumed_platform": ", ".join(eff.loc[eff["assumed"], "platform"]),
+        "fleet_uses_assumed": bool(set(df.loc[df["added_gw"] > 0, "platform"]) & assumed_platforms()),
         "nvidia_content_usd_bn": nv_content,
         "nvidia_peak_year": int(rev.loc[rev["revenue_usd_bn"].idxmax(), "year"]),
         "nvidia_peak_year_revenue_usd_bn": float(rev["revenue_usd_bn"].max()),
         "nvidia_peak_share_of_fy2026_dc": float(rev["share_of_fy2026_dc"].max()),
         "nvidia_dc_revenue_fy2026_usd_bn": data.fact("nvidia_dc_revenue_fy2026_usd_bn"),
-        "investment_returned_as_revenue": nv_content / invest if invest else float("nan"),
+        "sales_to_investment": nv_content / invest if invest else float("nan"),
         "gross_profit_usd_bn": nv_content * gm,
         "gross_profit_per_dollar_invested": nv_content * gm / invest if invest else float("nan"),
         "announced_investment_per_gw_share_of_content": per_gw / a.capex_nvidia_usd_bn_per_gw,
@@ -148,8 +168,8 @@ def claims(a: Assumptions, df: pd.DataFrame | None = None) -> pd.DataFrame:
                  "announced": f"at least {loi_gw:,.0f} GW of NVIDIA systems, first GW in H2 "
                               f"{data.fact('deal_first_gw_year'):.0f}",
                  "since": dep_text, "source": dep_cite,
-                 "status": f"{len(caveats)} caveats or restructurings reported since; the first GW is not "
-                           f"reported online by {ev['date'].max().date().isoformat()}"})
+                 "status": f"{len(caveats)} caveats or restructurings reported since; no source up to "
+                           f"{sourcing.data_date()} reports the first GW online"})
     txt, cite = since("round_110bn") if "round_110bn" in ev.index else ("", "")
     rows.append({"party": "OpenAI", "benefit": "Financing tied to deployment",
                  "announced": f"up to ${loi_inv:,.0f}bn, ${data.fact('nvidia_investment_per_gw_usd_bn'):,.0f}bn per GW",
@@ -159,13 +179,14 @@ def claims(a: Assumptions, df: pd.DataFrame | None = None) -> pd.DataFrame:
     rows.append({"party": "OpenAI", "benefit": "Hardware-software co-design",
                  "announced": "first GW on Vera Rubin; joint roadmap optimisation",
                  "since": txt, "source": cite,
-                 "status": f"platform on schedule; later platforms promise up to {k['best_platform_gain']:.1f}x "
-                           "compute per MW (NVIDIA's figures)"})
+                 "status": f"platform in production, shipments from autumn 2026; on NVIDIA's figures "
+                           f"{k['best_platform']} offers {k['best_platform_gain']:.1f}x Vera Rubin's compute per MW"})
     txt, cite = since("kress_still_loi") if "kress_still_loi" in ev.index else ("", "")
     rows.append({"party": "NVIDIA", "benefit": "Assured demand",
-                 "announced": f"{loi_gw:,.0f} GW, about ${k['nvidia_content_usd_bn'] if a.investment_structure == 'tranches' else loi_gw * a.capex_nvidia_usd_bn_per_gw:,.0f}bn of NVIDIA content",
+                 "announced": f"{loi_gw:,.0f} GW, about ${loi_gw * a.capex_nvidia_usd_bn_per_gw:,.0f}bn of NVIDIA content",
                  "since": txt, "source": cite,
-                 "status": "not contracted: excluded from NVIDIA's stated order visibility"})
+                 "status": "not contracted: excluded from NVIDIA's stated order visibility; in June 2026 NVIDIA "
+                           "was reported in talks to guarantee a 10 GW lease for OpenAI instead"})
     txt, cite = since("round_closes_122bn") if "round_closes_122bn" in ev.index else ("", "")
     rows.append({"party": "NVIDIA", "benefit": "Equity in OpenAI",
                  "announced": f"about {k['stake_first_tranche']:.1%} per $10bn tranche at a "

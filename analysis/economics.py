@@ -4,6 +4,8 @@ and the cost of a unit of compute.
 Public API (USD bn unless a column says otherwise):
 - capex_split(a): capital per GW and per half-year, NVIDIA content and the rest;
 - recycling(a): NVIDIA revenue from the programme against the investment it releases, by half-year;
+- capital_charge(a, nvidia, other): the yearly cost of holding capital, the one cost-of-capital
+  treatment every unit cost, carrying cost and break-even in the report uses;
 - funding(a): per calendar year, capital net of NVIDIA's investment against OpenAI's revenue;
 - depreciation(a, lives): straight-line depreciation by half-year for each useful life;
 - compute_cost(a): cost of a unit of compute for each NVIDIA platform, and trend_pct_per_year();
@@ -22,6 +24,44 @@ from .units import HOURS_PER_YEAR
 #: First calendar year of OpenAI revenue the projection grows from (data/facts.csv).
 REVENUE_BASE_FACT = "openai_revenue_2025_usd_bn"
 REVENUE_BASE_YEAR = 2025
+#: The furthest OpenAI revenue figure any source gives; the projection stops at its year.
+REVENUE_HORIZON_FACT = "openai_revenue_2030_target_usd_bn"
+
+
+#: Key numbers that are NaN by design when a year lies beyond the revenue source's horizon.
+BEYOND_HORIZON_KEYS = ("peak_funding_revenue_usd_bn",)
+
+
+def revenue_horizon_year() -> int:
+    """Return the last year a source gives OpenAI revenue for (the 2030 target's year)."""
+    return int(str(data.fact_row(REVENUE_HORIZON_FACT)["as_of"])[:4])
+
+
+# --- The one cost-of-capital treatment ---------------------------------------------------------
+
+def capital_recovery_factor(rate_pct: float, life_years):
+    """Return the level yearly payment that repays 1 of capital over its life at rate_pct a year
+    (an annuity; 1/life as the rate goes to zero), from the one definition in analysis.formulas.
+    Broadcasts over arrays of lives."""
+    return F.evaluate("capital_recovery_nvidia", {"cost_of_capital_pct": float(rate_pct),
+                                                  "gpu_useful_life_years": np.asarray(life_years, float)})
+
+
+def capital_charge(a: Assumptions, nvidia_usd_bn, other_usd_bn) -> dict[str, np.ndarray | float]:
+    """Return the yearly cost of holding capital: each part repaid as a level annuity over its own
+    life (NVIDIA content over gpu_useful_life_years, the rest over facility_life_years) at
+    cost_of_capital_pct. Split into straight-line depreciation and the return on capital (the rest).
+
+    The definition is analysis.formulas 'capital_charge_usd_bn' (so the HTML what-if panel follows it);
+    every unit cost, carrying cost and funding computation in Python calls this function, so they
+    share one treatment; issue 13's funding gap uses it too.
+    """
+    nvidia = np.asarray(nvidia_usd_bn, float)
+    env = {"capex_nvidia_cum_usd_bn": nvidia, "capex_cum_usd_bn": nvidia + np.asarray(other_usd_bn, float),
+           **{k: getattr(a, k) for k in ("cost_of_capital_pct", "gpu_useful_life_years", "facility_life_years")}}
+    total = F.evaluate("capital_charge_usd_bn", env)
+    ret = F.evaluate("capital_return_usd_bn", env)
+    return {"depreciation_usd_bn": total - ret, "return_on_capital_usd_bn": ret, "total_usd_bn": total}
 
 
 def _roadmap(a: Assumptions, result: pd.DataFrame | None) -> pd.DataFrame:
@@ -66,10 +106,19 @@ def recycling(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFram
 
 
 def openai_revenue_usd_bn(a: Assumptions, years) -> np.ndarray:
-    """Return OpenAI's projected revenue for calendar years: the 2025 figure grown at the assumed rate."""
+    """Return OpenAI's projected revenue for calendar years: the 2025 figure grown at the assumed rate,
+    and NaN after the last year any source gives a figure for (no projection past its horizon)."""
     base = data.fact(REVENUE_BASE_FACT)
     years = np.asarray(years, float)
-    return base * (1.0 + a.openai_revenue_growth_pct_per_year / 100.0) ** (years - REVENUE_BASE_YEAR)
+    rev = base * (1.0 + a.openai_revenue_growth_pct_per_year / 100.0) ** (years - REVENUE_BASE_YEAR)
+    return np.where(years <= revenue_horizon_year(), rev, np.nan)
+
+
+def _overlap(t: np.ndarray, life: float) -> np.ndarray:
+    """Return, for cohorts (rows) coming online in each half of t, the years of each half (columns)
+    that fall within their life."""
+    starts, ends = t[:, None], t[None, :] + 0.5
+    return np.clip(np.minimum(ends, starts + life) - np.maximum(t[None, :], starts), 0.0, 0.5)
 
 
 def depreciation(a: Assumptions, lives=None, result: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -82,13 +131,10 @@ def depreciation(a: Assumptions, lives=None, result: pd.DataFrame | None = None)
     df = _roadmap(a, result)
     lives = tuple(a.useful_life_options_years if lives is None else lives)
     t = df["half"].to_numpy()
-    starts = t[:, None]                            # cohort (rows) x half (cols)
-    ends = t[None, :] + 0.5
 
     def share(life: float) -> np.ndarray:
         """Fraction of a cohort's cost written off in each half: overlap of the half with its life."""
-        overlap = np.clip(np.minimum(ends, starts + life) - np.maximum(t[None, :], starts), 0.0, 0.5)
-        return overlap / life
+        return _overlap(t, life) / life
 
     nvidia = df["capex_nvidia_usd_bn"].to_numpy()
     other = (df["capex_usd_bn"] - df["capex_nvidia_usd_bn"]).to_numpy()
@@ -102,9 +148,24 @@ def depreciation(a: Assumptions, lives=None, result: pd.DataFrame | None = None)
     return pd.concat(frames, ignore_index=True)
 
 
+def capital_charge_by_half(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return, per half-year, the capital charge of every cohort still within its life: each cohort's
+    yearly annuity (capital_charge) times the years of the half it is in service."""
+    df = _roadmap(a, result)
+    t = df["half"].to_numpy()
+    nvidia = df["capex_nvidia_usd_bn"].to_numpy()
+    other = (df["capex_usd_bn"] - df["capex_nvidia_usd_bn"]).to_numpy()
+    per_nv = capital_charge(a, 1.0, 0.0)["total_usd_bn"]
+    per_other = capital_charge(a, 0.0, 1.0)["total_usd_bn"]
+    charge = (nvidia * per_nv) @ _overlap(t, a.gpu_useful_life_years) \
+        + (other * per_other) @ _overlap(t, a.facility_life_years)
+    return pd.DataFrame({"half": t, "capital_charge_usd_bn": charge})
+
+
 def funding(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return, per calendar year, the programme's capital, NVIDIA's investment, the capital left to fund,
-    the yearly carrying cost (depreciation at the central life plus electricity) and OpenAI's revenue."""
+    the yearly carrying cost (capital charge at the cost of capital, plus electricity) and OpenAI's
+    revenue where a source reaches that year (NaN beyond it)."""
     df = _roadmap(a, result)
     year = np.floor(df["half"]).astype(int)
     dep = depreciation(a, (a.gpu_useful_life_years,), df)
@@ -114,10 +175,11 @@ def funding(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
     per_half = pd.DataFrame({"year": year, "capex_usd_bn": df["capex_usd_bn"],
                              "investment_usd_bn": df["investment_released_usd_bn"],
                              "depreciation_usd_bn": dep["depreciation_usd_bn"].to_numpy(),
+                             "capital_charge_usd_bn": capital_charge_by_half(a, df)["capital_charge_usd_bn"].to_numpy(),
                              "electricity_usd_bn": elec.to_numpy()})
     out = per_half.groupby("year", as_index=False).sum()
     out["funding_need_usd_bn"] = out["capex_usd_bn"] - out["investment_usd_bn"]
-    out["carrying_cost_usd_bn"] = out["depreciation_usd_bn"] + out["electricity_usd_bn"]
+    out["carrying_cost_usd_bn"] = out["capital_charge_usd_bn"] + out["electricity_usd_bn"]
     out["openai_revenue_usd_bn"] = openai_revenue_usd_bn(a, out["year"])
     out["funding_need_to_revenue"] = out["funding_need_usd_bn"] / out["openai_revenue_usd_bn"]
     out["carrying_cost_to_revenue"] = out["carrying_cost_usd_bn"] / out["openai_revenue_usd_bn"]
@@ -159,13 +221,17 @@ def compute_cost(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.Da
 
     Capital per GW is the scenario's, moved by its yearly trend to the platform's first deployable
     half-year (never before the programme starts). The unit is one PFLOP/s of dense FP8 (and FP4)
-    throughput; the running cost adds straight-line depreciation (NVIDIA content over the central
-    useful life, the rest over the facility life) and electricity at the scenario's utilisation.
+    throughput; the running cost is the capital charge (capital_charge: an annuity at the cost of
+    capital over each part's life) plus electricity at the scenario's utilisation.
+
+    A platform's first half-year is the roadmap's (roadmap.first_deployed); platforms the programme
+    never deploys keep their availability and are shown for reference.
     """
     p = (data.platforms() if platforms is None else platforms).copy()
     prog = roadmap.programme_platforms(a, p)
-    p["deployable_half"] = prog["deployable_half"].reindex(p.index).fillna(p["availability_half"])
-    p["in_programme"] = p.index.isin(prog.index)
+    first = roadmap.first_deployed(a, platforms=platforms).reindex(p.index)
+    p["deployable_half"] = first.fillna(prog["deployable_half"].reindex(p.index)).fillna(p["availability_half"])
+    p["in_programme"] = first.notna().to_numpy()
     trend = F.COST_TREND.evaluate({"capex_change_pct_per_year": a.capex_change_pct_per_year,
                                    "years": p["deployable_half"] - a.start_half})
     u = units_per_gw(a, p)
@@ -174,12 +240,11 @@ def compute_cost(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.Da
     out["capex_nvidia_usd_bn_per_gw"] = a.capex_nvidia_usd_bn_per_gw * trend
     facility_gw = 1.0 if a.power_basis == "facility" else a.pue
     energy_twh = F.ENERGY_TWH_PER_YEAR.evaluate({"facility_power_gw": facility_gw, "utilisation": a.utilisation})
-    out["annual_cost_usd_bn_per_gw"] = (out["capex_nvidia_usd_bn_per_gw"] / a.gpu_useful_life_years
-                                        + (out["capex_usd_bn_per_gw"] - out["capex_nvidia_usd_bn_per_gw"])
-                                        / a.facility_life_years
-                                        + F.ELECTRICITY_COST_USD_BN_PER_YEAR.evaluate(
-                                            {"energy_twh_per_year": energy_twh,
-                                             "electricity_price_usd_per_mwh": a.electricity_price_usd_per_mwh}))
+    charge = capital_charge(a, out["capex_nvidia_usd_bn_per_gw"],
+                            out["capex_usd_bn_per_gw"] - out["capex_nvidia_usd_bn_per_gw"])
+    out["capital_charge_usd_bn_per_gw"] = charge["total_usd_bn"]
+    out["annual_cost_usd_bn_per_gw"] = charge["total_usd_bn"] + F.ELECTRICITY_COST_USD_BN_PER_YEAR.evaluate(
+        {"energy_twh_per_year": energy_twh, "electricity_price_usd_per_mwh": a.electricity_price_usd_per_mwh})
     out["capex_usd_per_fp8_pflops"] = out["capex_usd_bn_per_gw"] * 1e9 / out["fp8_pflops_per_gw"]
     out["capex_usd_per_fp4_pflops"] = out["capex_usd_bn_per_gw"] * 1e9 / out["fp4_pflops_per_gw"]
     out["usd_per_package_hour"] = out["annual_cost_usd_bn_per_gw"] * 1e9 / (out["packages_per_gw"] * HOURS_PER_YEAR)
@@ -212,7 +277,8 @@ def key_numbers(a: Assumptions, result: pd.DataFrame | None = None) -> dict[str,
     cost = compute_cost(a)
     prog = cost[cost["in_programme"]]
     peak = f.loc[f["funding_need_usd_bn"].idxmax()]
-    window = f[(f["year"] >= 2026) & (f["year"] <= 2030)]
+    horizon = revenue_horizon_year()
+    window = f[(f["year"] >= 2026) & (f["year"] <= horizon)]
     last = r.iloc[-1]
     return {
         "capex_usd_bn_per_gw": a.capex_total_usd_bn_per_gw,
@@ -234,9 +300,10 @@ def key_numbers(a: Assumptions, result: pd.DataFrame | None = None) -> dict[str,
         "peak_funding_revenue_usd_bn": float(peak["openai_revenue_usd_bn"]),
         "funding_need_2026_2030_usd_bn": float(window["funding_need_usd_bn"].sum()),
         "revenue_2026_2030_usd_bn": float(window["openai_revenue_usd_bn"].sum()),
+        "revenue_horizon_year": horizon,
+        "funding_need_after_horizon_usd_bn": float(f.loc[f["year"] > horizon, "funding_need_usd_bn"].sum()),
         "carrying_cost_end_usd_bn": float(f["carrying_cost_usd_bn"].iloc[-1]),
         "end_year": int(f["year"].iloc[-1]),
-        "revenue_end_usd_bn": float(f["openai_revenue_usd_bn"].iloc[-1]),
         "dep_peak_short_usd_bn": float(peak_dep.iloc[0]),
         "dep_peak_long_usd_bn": float(peak_dep.iloc[-1]),
         "life_short_years": float(peak_dep.index[0]),

@@ -37,9 +37,12 @@ CONSTRAINTS = {
     "gsu_transformer_lead_time_weeks": "Lead time, generator step-up transformers",
     "gas_turbine_backlog_gw": "Gas turbine order backlog (GE Vernova)",
     "hbm_sold_out_year": "HBM supply sold out through",
-    "cowos_capacity_wafers_per_month_2024": "TSMC CoWoS advanced packaging, 2024",
-    "cowos_capacity_wafers_per_month_2026": "TSMC CoWoS advanced packaging, 2026",
+    "cowos_demand_wafers_2026": "CoWoS advanced-packaging wafers needed worldwide, 2026",
+    "nvidia_cowos_share_2026": "NVIDIA's share of 2026 CoWoS demand",
 }
+
+#: The projection the fleet's electricity is set against in a matching year (data/facts.csv).
+MATCH_FACT = "us_dc_electricity_2030_twh"
 
 
 def annual_twh(power_gw, utilisation) -> np.ndarray:
@@ -66,19 +69,26 @@ def run(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def comparison(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return the programme's peak annual TWh and each sourced reference, with the programme's share."""
+    """Return each sourced reference with the programme's use in the same year (matching years only:
+    NaN where the reference's year is outside the modelled half-years), plus the programme at full build."""
     e = run(a, result)
-    peak = float(e["energy_twh_per_year"].max())
+    peak = e.loc[e["energy_twh_per_year"].idxmax()]
     facts = data.table("facts").set_index("fact_id")
     ref = facts.loc[list(REFERENCES)].reset_index()
     ref["label"] = ref["fact_id"].map(REFERENCES)
-    ref["programme_share"] = peak / ref["value"]
+    ref["year"] = ref["as_of"].astype(str).str[:4].astype(int)
+    modelled = set(np.floor(e["half"]).astype(int))
+    ref["programme_same_year_twh"] = [float(in_year(e, y)["energy_twh_per_year"]) if y in modelled else np.nan
+                                      for y in ref["year"]]
+    ref["programme_share"] = ref["programme_same_year_twh"] / ref["value"]
     ref = with_sources(ref)
-    prog = pd.DataFrame([{"fact_id": "programme", "label": "This programme at full build (model)",
-                          "value": peak, "programme_share": 1.0, "as_of": "", "source_id": "",
+    prog = pd.DataFrame([{"fact_id": "programme", "year": int(np.floor(peak["half"])),
+                          "label": f"This programme at full build, {peak['half_label']} (model)",
+                          "value": float(peak["energy_twh_per_year"]), "programme_same_year_twh": np.nan,
+                          "programme_share": np.nan, "as_of": "", "source_id": "",
                           "citation": "Ten Gigawatts model", "publisher": "", "published": "", "url": ""}])
-    cols = ["fact_id", "label", "value", "programme_share", "as_of", "source_id", "citation", "publisher",
-            "published", "url"]
+    cols = ["fact_id", "label", "year", "value", "programme_same_year_twh", "programme_share", "as_of", "source_id",
+            "citation", "publisher", "published", "url"]
     return pd.concat([prog[cols], ref[cols]], ignore_index=True).rename(columns={"value": "energy_twh_per_year"})
 
 
@@ -123,14 +133,36 @@ def months_from_loi(a: Assumptions) -> tuple[float, float]:
     return (a.start_half - loi_year) * 12.0, (a.start_half + 0.5 - loi_year) * 12.0
 
 
+def in_year(e: pd.DataFrame, year: int) -> pd.Series:
+    """Return the energy view at the end of a calendar year (its last half-year on the axis)."""
+    rows = e[np.floor(e["half"]).astype(int) == year]
+    if rows.empty:
+        raise ValueError(f"year {year} is outside the modelled half-years")
+    return rows.iloc[-1]
+
+
 def key_numbers(a: Assumptions, result: pd.DataFrame | None = None) -> dict[str, float | str]:
-    """Return the energy chapter's headline numbers for one scenario."""
+    """Return the energy chapter's headline numbers for one scenario.
+
+    Shares of a projection are taken in the projection's own year ('match'): the fleet in 2030 against
+    the IEA's 2030 figure, never the full-build fleet against another year's use.
+    """
     df = roadmap.run(a) if result is None else result
     e = run(a, df)
     peak = e.loc[e["energy_twh_per_year"].idxmax()]
     grid = default_grid(a, df)
     years = np.floor(df["half"]).astype(int)
+    match = data.fact_row(MATCH_FACT)
+    match_year = int(str(match["as_of"])[:4])
+    modelled = match_year in set(years)
+    m_twh = float(in_year(e, match_year)["energy_twh_per_year"]) if modelled else float("nan")
     return {
+        "match_year": match_year,
+        "energy_match_twh": m_twh,
+        "us_dc_match_twh": float(match["value"]),
+        "us_dc_match_share": m_twh / float(match["value"]),
+        "global_dc_match_share": m_twh / data.fact("global_dc_electricity_2030_twh"),
+        "peak_year": int(np.floor(peak["half"])),
         "peak_half": str(peak["half_label"]),
         "facility_power_gw": float(peak["facility_power_gw"]),
         "it_power_gw": float(peak["it_power_gw"]),

@@ -71,12 +71,29 @@ DEPRECIATION_NVIDIA_USD_BN = define("depreciation_nvidia_usd_bn",
                                     v("capex_nvidia_cum_usd_bn") / v("gpu_useful_life_years"))
 DEPRECIATION_OTHER_USD_BN = define("depreciation_other_usd_bn",
                                    (v("capex_cum_usd_bn") - v("capex_nvidia_cum_usd_bn")) / v("facility_life_years"))
-#: A return on average invested capital: half the capital, at the cost of capital.
+
+
+def _recovery(life: str) -> Expr:
+    """The level yearly payment that repays one dollar over `life` years at the cost of capital (an
+    annuity; 1/life as the cost of capital goes to zero, reached through a floor of 1e-7)."""
+    r = maximum(v("cost_of_capital_pct") / 100.0, 1e-7)
+    return r / (1.0 - (1.0 + r) ** (-v(life)))
+
+
+#: The report's one cost-of-capital treatment (issue 11): each part of the capital repaid as an annuity
+#: over its own life at the cost of capital. Every unit cost, carrying cost and break-even reads it;
+#: analysis.economics.capital_charge evaluates it for Python callers.
+CAPITAL_RECOVERY_NVIDIA = define("capital_recovery_nvidia", _recovery("gpu_useful_life_years"))
+CAPITAL_RECOVERY_OTHER = define("capital_recovery_other", _recovery("facility_life_years"))
+CAPITAL_CHARGE_USD_BN = define("capital_charge_usd_bn",
+                               v("capex_nvidia_cum_usd_bn") * v("capital_recovery_nvidia")
+                               + (v("capex_cum_usd_bn") - v("capex_nvidia_cum_usd_bn")) * v("capital_recovery_other"))
+#: The return on capital: what the capital charge pays beyond straight-line depreciation.
 CAPITAL_RETURN_USD_BN = define("capital_return_usd_bn",
-                               v("cost_of_capital_pct") / 100.0 * v("capex_cum_usd_bn") / 2.0)
+                               v("capital_charge_usd_bn") - v("depreciation_nvidia_usd_bn")
+                               - v("depreciation_other_usd_bn"))
 ANNUAL_COST_USD_BN = define("annual_cost_usd_bn",
-                            v("depreciation_nvidia_usd_bn") + v("depreciation_other_usd_bn")
-                            + v("capital_return_usd_bn") + v("electricity_cost_usd_bn_per_year"))
+                            v("capital_charge_usd_bn") + v("electricity_cost_usd_bn_per_year"))
 #: Revenue one GW must earn a year to cover its cost (undefined with nothing online).
 COST_USD_BN_PER_GW_YEAR = define("cost_usd_bn_per_gw_year", where(
     greater(v("online_gw"), 1e-9), v("annual_cost_usd_bn") / v("online_gw"), float("nan")))

@@ -17,8 +17,9 @@ import pandas as pd
 from . import data, formulas as F, halves
 from .assumptions import Assumptions
 
-#: Platform the programme starts on (the LOI names Vera Rubin for the first gigawatt).
-FIRST_PLATFORM = "Vera Rubin NVL144"
+#: Platform the programme starts on (the LOI names Vera Rubin for the first gigawatt); a row of
+#: data/platforms.csv, which holds the one spelling of every platform name the report uses.
+FIRST_PLATFORM = "Vera Rubin NVL72"
 
 #: Every quantity compute() returns besides the axis ('half').
 OUTPUTS = ("platform_index", "added_gw", "online_gw", "facility_power_gw", "it_power_gw", "racks_added",
@@ -54,14 +55,26 @@ class Draws:
 
 
 def programme_platforms(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return the platforms the programme can deploy, with availability after delays and lag."""
+    """Return the platforms the programme can deploy, with availability after delays and lag.
+
+    The first platform is deployable from its availability: the letter of intent pairs it with the
+    first gigawatt. Later platforms carry the roadmap delay and the adoption lag.
+    """
     p = (data.platforms() if platforms is None else platforms).copy()
     first = p.loc[FIRST_PLATFORM, "availability_half"]
     p = p[p["availability_half"] >= first].sort_values("availability_half")
     later = p["availability_half"] > first
-    p["deployable_half"] = (p["availability_half"] + 0.5 * a.platform_delay_halves * later
-                            + 0.5 * a.adoption_lag_halves)
+    p["deployable_half"] = p["availability_half"] + 0.5 * (a.platform_delay_halves + a.adoption_lag_halves) * later
     return p
+
+
+def first_deployed(a: Assumptions, result: pd.DataFrame | None = None,
+                   platforms: pd.DataFrame | None = None) -> pd.Series:
+    """Return, per programme platform, the first half-year it receives capacity in the roadmap (NaN if
+    never): the one place every table and sentence takes a platform's first deployment from."""
+    df = run(a, platforms) if result is None else result
+    on = df[df["added_gw"] > 0].groupby("platform")["half"].min()
+    return on.reindex(programme_platforms(a, platforms).index)
 
 
 def time_axis(a: Assumptions) -> np.ndarray:
@@ -166,7 +179,9 @@ def _platform_index(a: Assumptions, t: np.ndarray, plat: pd.DataFrame, d: Draws)
         patterns = ((codes[:, None] // base ** np.arange(delays.shape[1])) % base) + lo
     full = np.zeros((len(patterns), len(avail)))
     full[:, later] = patterns
-    deployable = avail[None, :] + 0.5 * full + 0.5 * a.adoption_lag_halves          # (u, m)
+    # The first platform is deployable from its availability (the letter pairs it with the first
+    # gigawatt); later platforms carry the roadmap delay and the adoption lag.
+    deployable = avail[None, :] + 0.5 * full + 0.5 * a.adoption_lag_halves * later[None, :]  # (u, m)
     ready = deployable[:, None, :] <= t[None, :, None]                               # (u, n, m)
     m = ready.shape[2]
     idx = np.where(ready.any(axis=2), m - 1 - np.argmax(ready[:, :, ::-1], axis=2), 0)  # (u, n)

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import data, formulas as F, risk, roadmap
+from . import data, deal, formulas as F, risk, roadmap
 from .assumptions import Assumptions
 
 #: Outputs of the tornado (risk.headlines plus the break-even revenue per GW), with labels and units.
@@ -25,8 +25,9 @@ OUTPUTS = {**risk.HEADLINE_LABELS,
 def annual_cost_per_gw(a: Assumptions, arrays: dict[str, np.ndarray]) -> np.ndarray:
     """Return, per draw, the yearly cost of one GW online at the horizon (USD bn per GW-year).
 
-    Depreciation (NVIDIA content over gpu_useful_life_years, the rest over facility_life_years),
-    a return on average invested capital (half the capex times cost_of_capital_pct) and electricity.
+    The capital charge (formulas 'capital_charge_usd_bn', which economics.capital_charge evaluates:
+    each part repaid as an annuity over its life at the cost of capital, the report's one treatment)
+    plus electricity.
     """
     return F.evaluate("cost_usd_bn_per_gw_year", cost_inputs(a, arrays))
 
@@ -160,7 +161,7 @@ def whatif(a: Assumptions) -> dict[str, float]:
     capital_return, energy = env["capital_return_usd_bn"], env["electricity_cost_usd_bn_per_year"]
     revenue_2025 = data.fact("openai_revenue_2025_usd_bn")
     compute_2025 = data.fact("openai_compute_gw_2025")
-    commitments_gw = data.fact("openai_compute_commitments_gw")
+    commitments_gw = deal.committed_gw()
     target_2030 = data.fact("openai_revenue_2030_target_usd_bn")
     return {
         "gw": gw, "annual_cost_usd_bn": annual, "cost_usd_bn_per_gw_year": per_gw,

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import benefits, data, deal, halves, prose, risk, scenarios, sensitivity
+import numpy as np
+
+from . import benefits, data, deal, energy, halves, prose, risk, scenarios, sensitivity
 from .assumptions import Scenario
 
 
@@ -73,50 +75,65 @@ def findings(sc: Scenario, table: pd.DataFrame | None = None) -> list[Finding]:
     usd = prose.usd_bn
     out = []
 
-    out.append(Finding("scale", f"The programme is {prose.num(b['gw_vs_openai_2025'], 0)} times OpenAI's 2025 compute",
-        f"In the {sc.title} scenario {prose.num(row['gw_end'])} GW of NVIDIA systems are online by the end of "
-        f"the horizon ({_rng(table, 'gw_end', prose.num)} GW across the {n} scenarios), "
+    committed = deal.committed_gw()
+    yr = int(np.floor(a.horizon_end_half))
+    equity = data.fact("nvidia_equity_investment_openai_usd_bn")
+    out.append(Finding("scale", f"For scale: by {yr} the programme would be {prose.num(b['gw_vs_openai_2025'], 1)} times OpenAI's computing capacity in 2025",
+        f"In the {sc.title} edition {prose.num(row['gw_end'])} GW of NVIDIA systems are online by the end of "
+        f"{yr} ({_rng(table, 'gw_end', prose.num)} GW across the {n} editions): for scale, "
         f"{prose.num(b['gw_vs_openai_2025'])} times the {prose.num(data.fact('openai_compute_gw_2025'))} GW "
-        f"OpenAI had in 2025 and {prose.pct(b['gw_share_of_commitments'])} of the "
-        f"{prose.num(data.fact('openai_compute_commitments_gw'), 0)} GW it has committed to overall.",
+        f"OpenAI ran at the end of 2025, and {prose.pct(b['gw_share_of_commitments'])} of the "
+        f"{prose.num(committed, 0)} GW of accelerator supply OpenAI has committed to, net of overlaps.",
         {"gw_end": row["gw_end"], "gw_vs_openai_2025": b["gw_vs_openai_2025"]}))
 
-    out.append(Finding("capital", f"The build costs {prose.num(row['capex_cum_usd_bn'] / loi_max, 0)} times what NVIDIA offered to invest",
-        f"Cumulative capital expenditure reaches {usd(row['capex_cum_usd_bn'])} "
-        f"({_rng(table, 'capex_cum_usd_bn', usd)} across scenarios), of which "
-        f"{usd(row['capex_nvidia_cum_usd_bn'])} is NVIDIA content. NVIDIA's investment released covers "
-        f"{prose.pct(row['investment_share_of_capex'])} of it "
-        f"({_rng(table, 'investment_share_of_capex', prose.pct)}); the announced {usd(loi_max)} "
-        f"became a {usd(data.fact('nvidia_equity_investment_openai_usd_bn'))} equity stake "
-        f"{prose.num(equity_months, 0)} months after the letter of intent.",
+    if a.investment_structure == "tranches":
+        money = (f"NVIDIA's tranches cover {prose.pct(row['investment_share_of_capex'])} of it "
+                 f"({_rng(table, 'investment_share_of_capex', prose.pct)} across editions), as the letter of intent "
+                 f"planned; the sources report that NVIDIA instead bought a fixed {usd(equity)} equity stake "
+                 f"{prose.num(equity_months, 0)} months after the letter.")
+    else:
+        money = (f"NVIDIA's fixed {usd(equity)} equity stake, bought {prose.num(equity_months, 0)} months after the "
+                 f"letter of intent in place of its per-gigawatt tranches, covers {prose.pct(row['investment_share_of_capex'])} "
+                 f"of it ({_rng(table, 'investment_share_of_capex', prose.pct)} across editions).")
+    out.append(Finding("capital", f"The build costs {prose.num(row['capex_cum_usd_bn'] / max(row['investment_cum_usd_bn'], 1e-9), 0)} times NVIDIA's investment",
+        f"Capital expenditure reaches {usd(row['capex_cum_usd_bn'])} by {yr} "
+        f"({_rng(table, 'capex_cum_usd_bn', usd)} across editions), of which "
+        f"{usd(row['capex_nvidia_cum_usd_bn'])} is NVIDIA content. {money}",
         {"capex": row["capex_cum_usd_bn"], "share": row["investment_share_of_capex"]}))
 
-    out.append(Finding("nvidia", f"For NVIDIA each dollar invested returns {prose.num(b['investment_returned_as_revenue'])} dollars of sales",
-        f"Each dollar NVIDIA invests returns as {prose.num(b['investment_returned_as_revenue'])} dollars of "
-        f"revenue and {prose.num(b['gross_profit_per_dollar_invested'])} dollars of gross profit; at its peak "
-        f"({b['nvidia_peak_year']}) the programme would equal {prose.pct(row['nvidia_peak_share_of_fy2026_dc'])} of "
-        f"NVIDIA's FY2026 data-centre revenue ({_rng(table, 'nvidia_peak_share_of_fy2026_dc', prose.pct)} "
-        f"across scenarios). NVIDIA supplies {prose.pct(b['nvidia_supply_share'])} of the "
-        f"{prose.num(b['supply_gw_total'], 0)} GW of accelerators OpenAI has lined up.",
-        {"returned": b["investment_returned_as_revenue"], "peak_share": row["nvidia_peak_share_of_fy2026_dc"]}))
+    fy_dc = data.fact_row("nvidia_dc_revenue_fy2026_usd_bn")
+    out.append(Finding("nvidia", f"NVIDIA's sales to the programme are {prose.num(b['sales_to_investment'], 1)} times its investment",
+        f"NVIDIA would sell {usd(b['nvidia_content_usd_bn'])} of systems to the programme by {yr}, "
+        f"{prose.num(b['sales_to_investment'], 1)} times the {usd(b['investment_usd_bn'])} it invests in OpenAI. That is a "
+        f"ratio, not a return: the investment does not buy the sales, and the ratio rises whenever NVIDIA invests "
+        f"less. Its peak year, {b['nvidia_peak_year']}, brings {usd(b['nvidia_peak_year_revenue_usd_bn'])}; for scale, "
+        f"that is {prose.pct(row['nvidia_peak_share_of_fy2026_dc'])} of NVIDIA's data-centre revenue in its latest "
+        f"full fiscal year reported, FY2026 ({usd(fy_dc['value'], 1)}), as no source projects NVIDIA's revenue "
+        f"for {b['nvidia_peak_year']}. The letter's {prose.num(data.fact('deal_power_gw'), 0)} GW of NVIDIA systems are "
+        f"{prose.pct(b['nvidia_supply_share'])} of the {prose.num(committed, 0)} GW of accelerator supply OpenAI has "
+        f"committed to, net of overlaps.",
+        {"returned": b["sales_to_investment"], "peak_share": row["nvidia_peak_share_of_fy2026_dc"]}))
 
-    out.append(Finding("energy", "The fleet's electricity is a large slice of US data-centre use",
-        f"At full build the fleet draws {prose.num(row['energy_twh_end'])} TWh a year "
-        f"({_rng(table, 'energy_twh_end', prose.num)} TWh across scenarios), "
-        f"{prose.pct(row['energy_twh_end'] / data.fact('us_dc_electricity_2024_twh'))} of what all US data "
-        f"centres used in 2024.",
+    e = energy.key_numbers(a)
+    out.append(Finding("energy", f"In {e['match_year']} the fleet would use {prose.pct(e['us_dc_match_share'])} of what US data centres are projected to use",
+        f"In {e['match_year']}, the year of the IEA's projection, the fleet draws "
+        f"{prose.num(e['energy_match_twh'])} TWh ({_rng(table, 'energy_twh_match', prose.num)} TWh across editions), "
+        f"{prose.pct(e['us_dc_match_share'])} of the {prose.num(e['us_dc_match_twh'], 0)} TWh the IEA projects for "
+        f"all US data centres that year. At full build, in {e['peak_half']}, it draws {prose.num(e['energy_twh'])} TWh a year.",
         {"energy_twh": row["energy_twh_end"]}))
 
     out.append(_risk_finding(sc, st, risk.judgement(a), table))
 
-    out.append(Finding("whatif", "Each gigawatt must earn " + ("more" if w["revenue_per_gw_gap_ratio"] > 1 else "less") + " than OpenAI earns per gigawatt today",
-        f"Covering depreciation, power and a return on capital of {prose.num(a.cost_of_capital_pct, 0)}% takes "
+    out.append(Finding("whatif", "Each gigawatt must earn " + ("more" if w["revenue_per_gw_gap_ratio"] > 1 else "less") + " than OpenAI earned per gigawatt in 2025",
+        f"Repaying the capital over its life at a cost of capital of {prose.num(a.cost_of_capital_pct, 0)}% "
+        f"(our judgement), plus power, takes "
         f"{usd(row['cost_usd_bn_per_gw_year'], 1)} of revenue per GW-year "
-        f"({_rng(table, 'cost_usd_bn_per_gw_year', lambda x: usd(x, 1))} across scenarios), "
-        f"{prose.num(w['revenue_per_gw_gap_ratio'])} times OpenAI's 2025 revenue per GW of compute "
-        f"({usd(w['openai_revenue_per_gw_2025'], 1)}); at that rate its "
+        f"({_rng(table, 'cost_usd_bn_per_gw_year', lambda x: usd(x, 1))} across editions), "
+        f"{prose.num(w['revenue_per_gw_gap_ratio'])} times the revenue OpenAI earned per GW of compute in 2025 "
+        f"({usd(w['openai_revenue_per_gw_2025'], 1)}, at today's prices for both). At that cost, its "
         f"{prose.num(w['commitments_gw'], 0)} GW of commitments would cost {usd(w['commitments_annual_cost_usd_bn'])} "
-        f"a year against a 2030 revenue target of {usd(w['openai_revenue_2030_target_usd_bn'])}.",
+        f"a year once built, against the more than {usd(w['openai_revenue_2030_target_usd_bn'])} of revenue OpenAI "
+        f"told investors to expect in 2030.",
         {"cost_per_gw": row["cost_usd_bn_per_gw_year"], "gap": w["revenue_per_gw_gap_ratio"]}))
     return out
 

@@ -6,11 +6,11 @@ from analysis import assumptions, benefits, data, roadmap
 
 
 def test_financing_and_circularity_known_answers():
-    a = assumptions.load("base")
+    a = assumptions.load("letter-of-intent")
     k = benefits.key_numbers(a)
     # $10bn per GW against $50bn per GW of capex; $35bn of NVIDIA content per $10bn invested.
     assert k["investment_share_of_capex"] == pytest.approx(10 / 50)
-    assert k["investment_returned_as_revenue"] == pytest.approx(35 / 10)
+    assert k["sales_to_investment"] == pytest.approx(35 / 10)
     assert k["gross_profit_per_dollar_invested"] == pytest.approx(3.5 * a.nvidia_gross_margin)
     assert k["gw_vs_openai_2025"] == pytest.approx(10 / data.fact("openai_compute_gw_2025"))
     assert k["stake_first_tranche"] == pytest.approx(10 / data.fact("openai_valuation_sep2025_usd_bn"))

@@ -16,6 +16,11 @@ def make(**kw) -> Assumptions:
     return Assumptions(**base)
 
 
+def annuity(capital: float, life: float, rate: float = 0.08) -> float:
+    """The level yearly payment that repays `capital` over `life` years at `rate` (by hand)."""
+    return capital * rate / (1 - (1 + rate) ** -life)
+
+
 def test_capex_split_and_recycling_by_hand(platforms):
     a = make()
     df = roadmap.run(a, platforms)
@@ -63,20 +68,26 @@ def test_funding_by_hand(platforms):
     assert f.at[2026, "funding_need_usd_bn"] == pytest.approx(40.0)  # 50 capex - 10 investment
     # Revenue doubles a year from the sourced 2025 figure.
     assert f.at[2026, "openai_revenue_usd_bn"] == pytest.approx(2 * data.fact("openai_revenue_2025_usd_bn"))
-    # 2027: two halves of depreciation (4 + 4) plus electricity 4.38 TWh x $100/MWh = $0.438bn.
-    assert f.at[2027, "carrying_cost_usd_bn"] == pytest.approx(8.0 + 0.438)
+    # 2027: a full year of capital charge (each part repaid as an annuity at 8% over its life) plus
+    # electricity 4.38 TWh x $100/MWh = $0.438bn.
+    assert f.at[2027, "carrying_cost_usd_bn"] == pytest.approx(annuity(35, 5) + annuity(15, 15) + 0.438)
+    # The source's horizon is 2030: no revenue is projected past it.
+    late = economics.funding(make(horizon_end_half=2031.5), roadmap.run(make(horizon_end_half=2031.5), platforms))
+    assert late.set_index("year")["openai_revenue_usd_bn"].loc[2031] != late.set_index("year")["openai_revenue_usd_bn"].loc[2031]
 
 
 def test_compute_cost_by_hand(platforms):
-    a = make()
+    a = make(schedule_gw_per_half=(1.0, 0.0, 1.0))  # Vera Rubin in H2 2026, Rubin Ultra in H2 2027
     c = economics.compute_cost(a, platforms).set_index("platform")
-    vr = c.loc["Vera Rubin NVL144"]
+    vr = c.loc["Vera Rubin NVL72"]
     # 1 GW / 1.25 x 0.8 = 0.64 GW in racks / 200 kW = 3,200 racks x 1,200 PFLOP/s = 3.84m PFLOP/s.
     assert vr["fp8_pflops_per_gw"] == pytest.approx(3.84e6)
     assert vr["capex_usd_per_fp8_pflops"] == pytest.approx(50e9 / 3.84e6)
-    # Annual cost 35/5 + 15/15 + 0.438 = $8.438bn over 230,400 packages x 8,760 h.
-    assert vr["usd_per_package_hour"] == pytest.approx(8.438e9 / (230_400 * 8760))
-    ru = c.loc["Rubin Ultra NVL576"]
+    # Annual cost: the capital charge (35 over 5 years and 15 over 15 at 8%) + $0.438bn of power, over
+    # 230,400 packages x 8,760 h.
+    annual = annuity(35, 5) + annuity(15, 15) + 0.438
+    assert vr["usd_per_package_hour"] == pytest.approx(annual * 1e9 / (230_400 * 8760))
+    ru = c.loc["Rubin Ultra NVL144"]
     assert ru["capex_usd_per_fp8_pflops"] == pytest.approx(50e9 / (0.64e6 / 600 * 5000))
     trend = economics.trend_pct_per_year(c.reset_index())
     assert trend == pytest.approx((ru["capex_usd_per_fp8_pflops"] / vr["capex_usd_per_fp8_pflops"] - 1) * 100)
@@ -85,12 +96,13 @@ def test_compute_cost_by_hand(platforms):
 def test_cost_trend_moves_unit_cost(platforms):
     a = make(capex_change_pct_per_year=-10.0)
     c = economics.compute_cost(a, platforms).set_index("platform")
-    assert c.at["Rubin Ultra NVL576", "capex_usd_bn_per_gw"] == pytest.approx(50.0 * 0.9)
+    assert c.at["Rubin Ultra NVL144", "capex_usd_bn_per_gw"] == pytest.approx(50.0 * 0.9)
 
 
 def test_every_scenario_gives_finite_key_numbers():
     from analysis import assumptions
     for name in assumptions.scenario_names():
         k = economics.key_numbers(assumptions.load(name))
-        nums = [v for v in k.values() if isinstance(v, float) and v != float("inf")]
+        nums = [v for key, v in k.items() if isinstance(v, float) and v != float("inf")
+                and key not in economics.BEYOND_HORIZON_KEYS]
         assert np.isfinite(nums).all(), name

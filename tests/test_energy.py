@@ -21,7 +21,7 @@ def test_one_gigawatt_by_hand(platforms):
     # 1 GW x 0.5 x 8,760 h = 4,380 GWh = 4.38 TWh; at $100/MWh = 4.38e6 MWh x 100 = $0.438bn.
     assert e["energy_twh_per_year"] == pytest.approx(4.38)
     assert e["electricity_cost_usd_bn_per_year"] == pytest.approx(0.438)
-    assert e["reactor_equivalents"] == pytest.approx(1 / 1.114, rel=1e-3)
+    assert e["reactor_equivalents"] == pytest.approx(1 / data.fact("reactor_power_gw"))
     assert e["us_electricity_share"] == pytest.approx(4.38 / data.fact("us_electricity_use_twh"))
     assert e["it_power_gw"] == pytest.approx(0.8)
 
@@ -35,9 +35,22 @@ def test_key_numbers_and_comparison(platforms):
     assert k["peak_gw_added_per_year"] == pytest.approx(1.0)  # H2 2026 and H1 2027 fall in different years
     c = energy.comparison(a, df).set_index("fact_id")
     assert c.at["programme", "energy_twh_per_year"] == pytest.approx(8.76)
-    assert c.at["global_dc_electricity_2024_twh", "programme_share"] == pytest.approx(
-        8.76 / data.fact("global_dc_electricity_2024_twh"))
+    # Matching years only: the programme's 2026 use against nothing from 2024 or 2030 outside the axis.
+    assert np.isnan(c.at["global_dc_electricity_2024_twh", "programme_share"])
+    assert np.isnan(k["energy_match_twh"])  # 2030 lies past this test's horizon
     assert c.drop("programme")["url"].str.startswith("http").all()
+
+
+def test_shares_are_taken_in_the_reference_year(platforms):
+    a = make(schedule_gw_per_half=(1.0,) * 8, horizon_end_half=2030.5)
+    df = roadmap.run(a, platforms)
+    k = energy.key_numbers(a, df)
+    e2030 = energy.run(a, df).set_index("half").at[2030.5, "energy_twh_per_year"]
+    assert k["match_year"] == 2030 and k["energy_match_twh"] == pytest.approx(e2030)
+    assert k["us_dc_match_share"] == pytest.approx(e2030 / data.fact("us_dc_electricity_2030_twh"))
+    c = energy.comparison(a, df).set_index("fact_id")
+    assert c.at["us_dc_electricity_2030_twh", "programme_share"] == pytest.approx(
+        e2030 / data.fact("us_dc_electricity_2030_twh"))
 
 
 def test_sensitivity_grid_by_hand_and_monotone():

@@ -29,7 +29,7 @@ def test_one_gigawatt_by_hand(platforms):
     assert first["capex_usd_bn"] == pytest.approx(50.0)
     assert first["capex_nvidia_usd_bn"] == pytest.approx(35.0)
     assert first["investment_cum_usd_bn"] == pytest.approx(10.0)
-    assert first["platform"] == "Vera Rubin NVL144"
+    assert first["platform"] == "Vera Rubin NVL72"
 
 
 def test_accelerators_scale_linearly_with_gw(platforms):
@@ -48,12 +48,12 @@ def test_flat_schedule_gives_linear_ramp(platforms):
 
 def test_newer_platform_takes_over_when_available(platforms):
     df = roadmap.run(make(schedule_gw_per_half=(1.0, 1.0, 1.0), horizon_end_half=2027.5), platforms)
-    assert list(df["platform"]) == ["Vera Rubin NVL144", "Vera Rubin NVL144", "Rubin Ultra NVL576"]
+    assert list(df["platform"]) == ["Vera Rubin NVL72", "Vera Rubin NVL72", "Rubin Ultra NVL144"]
     # Rubin Ultra: 0.64 GW / 600 kW = 1,066.7 racks of 144 packages.
     added = df["accelerators_installed"].diff().iloc[2]
     assert added == pytest.approx(0.64e6 / 600 * 144)
     delayed = roadmap.run(make(schedule_gw_per_half=(1.0, 1.0, 1.0), platform_delay_halves=1), platforms)
-    assert list(delayed["platform"]).count("Rubin Ultra NVL576") == 0
+    assert list(delayed["platform"]).count("Rubin Ultra NVL144") == 0
 
 
 def test_investment_never_exceeds_cap(platforms):

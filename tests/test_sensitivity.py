@@ -16,7 +16,7 @@ def test_one_at_a_time_ranks_a_known_linear_function():
 
 def test_tornado_on_capex_ranks_nvidia_price_above_other_costs():
     # Same spread on both parts of the cost: NVIDIA's $35bn per GW must swing more than the other $15bn.
-    a = assumptions.load("base", {"mc_nvidia_price_sigma": 0.1, "mc_capex_overrun_sigma": 0.1,
+    a = assumptions.load("letter-of-intent", {"mc_nvidia_price_sigma": 0.1, "mc_capex_overrun_sigma": 0.1,
                                   "mc_capex_change_sd_pct": 0.0, "sensitivity_swing_share": 0.0})
     t = sensitivity.tornado(a)
     c = t[t["output"] == "capex_cum_usd_bn"].reset_index(drop=True)
@@ -38,11 +38,15 @@ def test_every_uncertain_assumption_is_in_the_tornado():
 
 
 def test_whatif_by_hand():
-    a = assumptions.load("base", {"gpu_useful_life_years": 5.0, "facility_life_years": 15.0,
-                                  "cost_of_capital_pct": 8.0, "electricity_price_usd_per_mwh": 100.0,
-                                  "utilisation": 0.5, "capex_change_pct_per_year": 0.0})
+    a = assumptions.load("letter-of-intent", {"gpu_useful_life_years": 5.0, "facility_life_years": 15.0,
+                                              "cost_of_capital_pct": 8.0, "electricity_price_usd_per_mwh": 100.0,
+                                              "utilisation": 0.5, "capex_change_pct_per_year": 0.0})
     w = sensitivity.whatif(a)
-    # 10 GW x $35bn / 5 y = 70; 10 x $15bn / 15 y = 10; 8% x $500bn / 2 = 20;
+    # Each part repaid as an annuity at 8%: $350bn over 5 years and $150bn over 15 years;
     # 10 GW x 8,760 h x 0.5 = 43.8 TWh x $100/MWh = $4.38bn.
-    assert w["annual_cost_usd_bn"] == pytest.approx(70 + 10 + 20 + 4.38)
-    assert w["cost_usd_bn_per_gw_year"] == pytest.approx((70 + 10 + 20 + 4.38) / 10)
+    crf = lambda n: 0.08 / (1 - 1.08 ** -n)  # noqa: E731
+    capital = 350 * crf(5) + 150 * crf(15)
+    assert w["annual_cost_usd_bn"] == pytest.approx(capital + 4.38)
+    assert w["depreciation_nvidia_usd_bn"] + w["depreciation_other_usd_bn"] == pytest.approx(70 + 10)
+    assert w["capital_return_usd_bn"] == pytest.approx(capital - 80)
+    assert w["cost_usd_bn_per_gw_year"] == pytest.approx((capital + 4.38) / 10)
