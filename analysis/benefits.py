@@ -41,22 +41,13 @@ def openai_compute(a: Assumptions, df: pd.DataFrame | None = None) -> pd.DataFra
     return pd.concat([hist, prog], ignore_index=True)
 
 
-def assumed_platforms() -> set[str]:
-    """Return the platforms whose figures rest on this report's judgement, not on NVIDIA's figures:
-    those with any metric citing a judgement row (data/sources.csv kind 'judgement'), other than the
-    rack power NVIDIA has not published for any Rubin-generation rack."""
-    long = data.table("platforms")
-    judged = long[long["source_id"].map(sourcing.is_judgement) & (long["metric"] != "rack_power_kw")]
-    return set(judged["platform"])
-
-
 def platform_efficiency(platforms: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return each platform's dense FP4 compute per MW of rack power, its gain over Vera Rubin, and
     whether its figures are NVIDIA's or this report's assumption."""
     p = (data.platforms() if platforms is None else platforms).copy()
     p["fp4_pflops_per_mw"] = p["fp4_dense_pflops_per_rack"] / (p["rack_power_kw"] / 1e3)
     p["gain_vs_first"] = p["fp4_pflops_per_mw"] / p.loc[roadmap.FIRST_PLATFORM, "fp4_pflops_per_mw"]
-    p["assumed"] = p.index.isin(assumed_platforms())
+    p["assumed"] = p.index.isin(data.assumed_platforms())
     return p.reset_index()
 
 
@@ -127,7 +118,7 @@ def key_numbers(a: Assumptions, df: pd.DataFrame | None = None) -> dict[str, flo
         "best_platform": str(eff.loc[~eff["assumed"]].sort_values("gain_vs_first")["platform"].iloc[-1]),
         "assumed_platform_gain": float(eff.loc[eff["assumed"], "gain_vs_first"].max()) if eff["assumed"].any() else float("nan"),
         "assumed_platform": ", ".join(eff.loc[eff["assumed"], "platform"]),
-        "fleet_uses_assumed": bool(set(df.loc[df["added_gw"] > 0, "platform"]) & assumed_platforms()),
+        "fleet_uses_assumed": bool(set(df.loc[df["added_gw"] > 0, "platform"]) & set(data.assumed_platforms())),
         "nvidia_content_usd_bn": nv_content,
         "nvidia_peak_year": int(rev.loc[rev["revenue_usd_bn"].idxmax(), "year"]),
         "nvidia_peak_year_revenue_usd_bn": float(rev["revenue_usd_bn"].max()),

@@ -11,7 +11,7 @@ def test_every_schema_assumption_is_in_the_ledger_with_each_scenario_value():
         a = assumptions.load(name)
         for field in Assumptions.model_fields:
             unit = led.at[field, "unit"]
-            assert led.at[field, name] == appendix.fmt(getattr(a, field), unit), (name, field)
+            assert led.at[field, name].rstrip(appendix.JUDGEMENT_MARK) == appendix.fmt(getattr(a, field), unit), (name, field)
     assert (led["unit"] != "").all() and (led["source_id"] != "").all()
 
 
@@ -19,15 +19,19 @@ def test_ledger_shows_a_changed_value():
     sc = assumptions.resolve("base", {"pue": 1.45})
     sc = sc.model_copy(update={"name": "my-variant"})
     led = appendix.ledger(sc).set_index("name")
-    assert led.at["pue", "my-variant"] == "1.45" and led.at["pue", "base"] == "1.2"
+    # The reader's value is theirs; the edition's default PUE is our judgement, marked.
+    assert led.at["pue", "my-variant"] == "1.45" and led.at["pue", "base"] == "1.2" + appendix.JUDGEMENT_MARK
 
 
 def test_sources_list_is_generated_from_data():
     s = appendix.sources()
     src = data.table("sources")
     assert set(s["source_id"]) == set(src["source_id"])
-    for col in ("title", "publisher", "published", "url"):
+    for col in ("title", "publisher", "published"):
         assert (s[col].str.len() > 0).all()
+    external = s[s["kind"] != data.JUDGEMENT]
+    assert external["url"].str.startswith("http").all()
+    assert (s["supports"].str.len() > 0).all(), "every source row says what it supports"
     cited = set(s.loc[s["cited_by"].str.contains("risks"), "source_id"])
     assert "wsj_on_ice_2026" in cited
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, data, deal, prose, tables
+from .. import charts, data, deal, prose, signposts, sourcing, tables
 from ..assumptions import Scenario
+from ..sourcing import cite
 
-SOURCE_TIMELINE = "data/deal_events.csv (each event cites its source; full list in the sources appendix)"
-SOURCE_COMMIT = "data/commitments.csv (company statements and press reports, 2025-2026); Ten Gigawatts overlap rule"
-SOURCE_TRANCHE = "OpenAI–NVIDIA letter of intent (OpenAI, 2025-09-22); FT via TechSpot (2025-09-23); Ten Gigawatts model"
+SOURCE_TIMELINE = "Company statements and press reports, each event with its own source (sources appendix)"
+SOURCE_COMMIT = "Company statements and press reports, 2025-2026; Ten Gigawatts overlap rule"
+SOURCE_TRANCHE = ("OpenAI–NVIDIA letter of intent (OpenAI, 2025-09-22); FT via TechSpot (2025-09-23); "
+                  "FT via Livemint (2026-02-20); Ten Gigawatts model")
 
 #: Short labels for the commitments chart (falls back to the partner's name).
 LABELS = {
@@ -20,36 +22,62 @@ LABELS = {
     "coreweave": "CoreWeave",
 }
 
-STAGE_LABEL = {"context": "Context", "announced": "Announced", "caveat": "Caveat", "restructured": "Restructured",
-               "financing": "Financing", "deployment": "Deployment"}
-
 
 def _label(c: pd.DataFrame) -> pd.Series:
     return c["commitment_id"].map(LABELS).fillna(c["partner"])
 
 
-def summary(scenario: Scenario, result: pd.DataFrame | None = None) -> prose.Markdown:
-    """Return the chapter's opening paragraph for one scenario, generated from the results."""
+def _investment_sentence(scenario: Scenario, k: dict) -> str:
+    """Return how NVIDIA's money flows in this edition, with dates taken from the tranche schedule."""
     a = scenario.assumptions
-    k = deal.key_numbers(a, result)
     if a.investment_structure == "tranches":
-        path = (f"NVIDIA's investment follows the announced per-gigawatt tranches: "
-                f"{prose.usd_bn(a.investment_per_gw_usd_bn)} for each gigawatt online, capped at "
-                f"{prose.usd_bn(a.investment_cap_usd_bn)}. The first tranche is released in {k['first_tranche_half']} "
-                f"and {prose.num(k['tranches_released'], 0)} tranches ({prose.usd_bn(k['investment_usd_bn'])}) are out by "
-                f"{k['end_half']}; the cap is reached in {k['cap_reached_half']}.")
-    else:
-        path = (f"NVIDIA's investment follows the restructured path reported in 2026: one equity stake of "
-                f"{prose.usd_bn(a.equity_investment_usd_bn)}, with no deployment milestones. Under the announced terms, "
-                f"the {prose.num(k['online_gw'])} GW this scenario brings online by {k['end_half']} would have released "
-                f"{prose.usd_bn(k['announced_investment_usd_bn'])}, so the fixed stake pays "
-                f"{prose.usd_bn(abs(k['shortfall_usd_bn']))} {'less' if k['shortfall_usd_bn'] > 0 else 'more'} "
-                f"than the tranches would have.")
+        n, total = prose.num(k["tranches_released"], 0), prose.usd_bn(k["investment_usd_bn"])
+        if k["cap_reached_half"]:
+            out = (f"all {n} tranches ({total}) are released by {k['cap_reached_half']}, when the cap is reached")
+        else:
+            out = f"{n} tranches ({total}) are released by {k['end_half']}, short of the cap"
+        return (f"NVIDIA invests as the letter of intent announced: {prose.usd_bn(a.investment_per_gw_usd_bn)} for "
+                f"each gigawatt online, capped at {prose.usd_bn(a.investment_cap_usd_bn)}. The first tranche is "
+                f"released in {k['first_tranche_half']} and {out}.")
+    gap = k["shortfall_usd_bn"]
+    return (f"NVIDIA's investment is the fixed {prose.usd_bn(a.equity_investment_usd_bn)} equity stake it bought in "
+            f"OpenAI's round of February 2026, with no deployment milestones ({cite('ft_30bn_2026')}). Had the "
+            f"letter's tranches applied, the {prose.num(k['online_gw'])} GW this edition brings online by "
+            f"{k['end_half']} would have released {prose.usd_bn(k['announced_investment_usd_bn'])}, so the stake is "
+            f"{prose.usd_bn(abs(gap))} {'less' if gap > 0 else 'more'} than the tranches would have paid.")
+
+
+def summary(scenario: Scenario, result: pd.DataFrame | None = None) -> prose.Markdown:
+    """Return the chapter's opening paragraph for one edition, generated from the results."""
+    k = deal.key_numbers(scenario.assumptions, result)
     return prose.md(
-        f"In the **{scenario.title}** scenario, {path} The timeline below holds {k['n_events']} dated events "
-        f"from the sources, from the letter of intent of {k['loi_date']} to the latest, of {k['latest_date']} "
-        f"({prose.num(k['months_since_loi'], 0)} months later): {k['latest_event'].rstrip('.')} "
-        f"({k['latest_citation']})."
+        f"In the **{scenario.title}** edition, {_investment_sentence(scenario, k)} The timeline below holds "
+        f"{k['n_events']} dated events, from {k['first_date']}, when Stargate was launched, through the letter of "
+        f"intent of {k['loi_date']}, to {k['latest_date']} ({prose.num(k['months_since_loi'], 0)} months after the "
+        f"letter): {k['latest_event'].rstrip('.')} ({k['latest_citation']})."
+    )
+
+
+def status_note(scenario: Scenario) -> prose.Markdown:
+    """Return the status of the first gigawatt and what the sources do not show, in plain words."""
+    s = deal.first_gigawatt_status(scenario.assumptions)
+    c = signposts.counts()
+    online = ("A source reports it online." if s["reported_online"] else
+              f"No source up to {s['data_date']}, the newest this report holds, reports it online.")
+    edition = (f"This edition puts the first capacity in {s['edition_first_half']}, "
+               + ("on time." if s["edition_on_time"] else "after the date the letter gave."))
+    return prose.md(
+        f"**The first gigawatt.** The letter of intent put the first gigawatt of Vera Rubin systems in "
+        f"{s['due']}. {online} The newest deployment news is of {s['newest_deployment_date']}: "
+        f"{s['newest_deployment_event'].rstrip('.')} ({s['newest_deployment_citation']}). So a first gigawatt "
+        f"by the end of 2026 would need production racks shipped from the autumn to be installed and "
+        f"energised within the same half-year. {edition}\n\n"
+        f"**What the sources do not show.** The newest source this report holds is of {s['data_date']}. "
+        f"Searching the sources available to us again on {s['searched_date']}, we found nothing later: no report "
+        f"that the first gigawatt came online, no NVIDIA results after May 2026, no signed Ohio lease and no "
+        f"public OpenAI prospectus. The report does not guess at them; "
+        f"@sec-watch lists {c['total']} dated signposts that would settle them ({c['open']} open, "
+        f"{c['happened']} happened, {c['missed']} missed by their date)."
     )
 
 
@@ -73,7 +101,9 @@ def loi_note() -> prose.Markdown:
         "dates, site locations nor remedies if a party walks away; it records intent and a framework for "
         "negotiation. What it does do is signal priority — OpenAI named NVIDIA a preferred compute and networking "
         "partner — and it moves markets. NVIDIA's own filings later said there was no assurance a definitive "
-        "agreement would follow, and the events below trace how the framework was replaced by a single equity stake."
+        "agreement would follow, and the events below trace how the framework was replaced by a single equity "
+        "stake. The default edition of this report follows that reported path; the letter as written is kept as "
+        "its own edition, the counterfactual."
     )
 
 
@@ -86,15 +116,14 @@ def terms_table() -> tables.Table:
         "value_str": tables.Col("Value"),
         "unit": tables.Col("Unit"),
         "citation": tables.Col("Source (publisher, date)"),
-    }, note="Values from data/facts.csv; each source's URL is listed in data/sources.csv and the sources appendix.")
+    }, note="Each source's address is listed in the sources appendix.")
 
 
 def fig_timeline() -> charts.Figure:
     """Return the dated events as points on a time axis, one row per stage."""
     ev = deal.timeline()
-    ev["stage_label"] = ev["stage"].map(STAGE_LABEL).fillna(ev["stage"])
     ev["date_str"] = ev["date"].dt.strftime("%Y-%m-%d")
-    order = [s for s in STAGE_LABEL.values() if s in set(ev["stage_label"])]
+    order = [lab for lab, _ in deal.STAGES.values() if lab in set(ev["stage_label"])]
     loi = ev[ev["stage"] == "announced"]["date"].min()
     base = alt.Chart(ev).encode(
         x=alt.X("date:T", title="Date", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8),
@@ -104,12 +133,13 @@ def fig_timeline() -> charts.Figure:
     points = base.mark_point(size=90, filled=True, opacity=0.85).encode(
         color=alt.Color("stage_label:N", sort=order, legend=None),
         shape=alt.Shape("stage_label:N", sort=order, legend=None),
-        tooltip=[alt.Tooltip("date_str:N", title="Date"), "actor", "event", alt.Tooltip("citation", title="Source")])
+        tooltip=[alt.Tooltip("date_str:N", title="Date"), alt.Tooltip("event:N", title="What happened"),
+                 alt.Tooltip("citation:N", title="Source")])
     rule = alt.Chart(pd.DataFrame({"date": [loi]})).mark_rule(strokeDash=[4, 3], color="#555555").encode(x="date:T")
     label = alt.Chart(pd.DataFrame({"date": [loi], "text": ["Letter of intent"]})).mark_text(
         align="left", dx=4, dy=-6, fontSize=10, color="#333333").encode(x="date:T", y=alt.value(0), text="text")
-    chart = (rule + label + points).properties(height=200, title=alt.Title(
-        "From letter of intent to restructuring: dated events",
+    chart = (rule + label + points).properties(height=230, title=alt.Title(
+        "From the letter of intent to the reported path: dated events",
         subtitle="One point per sourced event; rows group events by what they did to the deal"))
     counts = ev["stage_label"].value_counts()
     return charts.figure(chart, source=SOURCE_TIMELINE, description=(
@@ -121,14 +151,14 @@ def timeline_table() -> tables.Table:
     """Return the dated status timeline with each event's source."""
     ev = deal.timeline()
     ev["date_str"] = ev["date"].dt.strftime("%Y-%m-%d")
-    ev["stage_label"] = ev["stage"].map(STAGE_LABEL).fillna(ev["stage"])
     return tables.table(ev, {
         "date_str": tables.Col("Date"),
         "stage_label": tables.Col("Stage"),
         "event": tables.Col("What happened (our summary)"),
+        "changes": tables.Col("What it changes for the deal"),
         "citation": tables.Col("Source (publisher, date)"),
-    }, note="Source: data/deal_events.csv; URLs in data/sources.csv and the sources appendix. "
-            "Events are summarised in our words; 'weak' sources are flagged in data/sources.csv.")
+    }, note="Events summarised in our words; addresses in the sources appendix. 'Weak source' marks an "
+            "aggregator, repost or minor outlet whose original we could not reach.")
 
 
 def fig_tranches(scenario: Scenario, result: pd.DataFrame | None = None) -> charts.Figure:
@@ -136,24 +166,26 @@ def fig_tranches(scenario: Scenario, result: pd.DataFrame | None = None) -> char
     a = scenario.assumptions
     t = deal.tranches(a, result)
     long = pd.concat([
-        t.assign(series="As announced: per-GW tranches", value=t["announced_investment_cum_usd_bn"]),
-        t.assign(series=f"This scenario ({'tranches' if a.investment_structure == 'tranches' else 'fixed equity'})",
+        t.assign(series="Letter's per-GW tranches", value=t["announced_investment_cum_usd_bn"]),
+        t.assign(series=f"This edition ({'tranches' if a.investment_structure == 'tranches' else 'fixed equity stake'})",
                  value=t["investment_cum_usd_bn"]),
     ])[["half_label", "series", "value", "online_gw"]]
     x = alt.X("half_label:O", sort=list(t["half_label"]), title="Half-year")
     chart = alt.Chart(long).mark_line(point=True).encode(
         x=x, y=alt.Y("value:Q", title="Cumulative investment (USD bn)"),
-        color=alt.Color("series:N", title=None), strokeDash=alt.StrokeDash("series:N", title=None),
-        tooltip=["half_label", "series", alt.Tooltip("value:Q", format=",.0f", title="USD bn"),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=320)),
+        strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend(labelLimit=320)),
+        tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("series:N", title="Path"),
+                 alt.Tooltip("value:Q", format=",.0f", title="USD bn"),
                  alt.Tooltip("online_gw:Q", format=".2f", title="GW online")],
-    ).properties(title=alt.Title("NVIDIA's investment in OpenAI: announced terms and this scenario",
-                                 subtitle=f"Announced: {prose.usd_bn(a.investment_per_gw_usd_bn)} per GW online, "
-                                          f"capped at {prose.usd_bn(a.investment_cap_usd_bn)}; the lines coincide "
-                                          f"when the scenario follows the announced terms"))
+    ).properties(title=alt.Title("NVIDIA's investment in OpenAI: the letter's tranches and this edition",
+                                 subtitle=[f"Letter: {prose.usd_bn(a.investment_per_gw_usd_bn)} per GW online, capped at "
+                                           f"{prose.usd_bn(a.investment_cap_usd_bn)}, applied to this edition's gigawatts;",
+                                           "the lines coincide when the edition follows the letter"]))
     k = deal.key_numbers(a, result)
     return charts.figure(chart, source=SOURCE_TRANCHE, description=(
-        f"Line chart by half-year. Under the announced terms cumulative investment reaches "
-        f"{prose.usd_bn(k['announced_investment_usd_bn'])} by {k['end_half']}; in this scenario it reaches "
+        f"Line chart by half-year. Under the letter's tranches cumulative investment reaches "
+        f"{prose.usd_bn(k['announced_investment_usd_bn'])} by {k['end_half']}; in this edition it reaches "
         f"{prose.usd_bn(k['investment_usd_bn'])}."))
 
 
@@ -165,9 +197,9 @@ def tranche_table(scenario: Scenario, result: pd.DataFrame | None = None) -> tab
         "half_label": tables.Col("Half-year"),
         "added_gw": tables.Col("GW added", 2),
         "online_gw": tables.Col("GW online", 2),
-        "announced_investment_usd_bn": tables.Col("Announced terms (USD bn)", 1),
-        "investment_usd_bn": tables.Col("This scenario (USD bn)", 1),
-        "investment_cum_usd_bn": tables.Col("Scenario, cumulative (USD bn)", 1),
+        "announced_investment_usd_bn": tables.Col("Letter's tranches (USD bn)", 1),
+        "investment_usd_bn": tables.Col("This edition (USD bn)", 1),
+        "investment_cum_usd_bn": tables.Col("This edition, cumulative (USD bn)", 1),
         "nvidia_revenue_usd_bn": tables.Col("NVIDIA revenue (USD bn)", 1),
     }, note="Source: " + SOURCE_TRANCHE + ". NVIDIA revenue is its content per GW times GW added.")
 
@@ -186,10 +218,12 @@ def commitments_note() -> prose.Markdown:
         f"are summed over sites and cloud, because the supply deals disclosed none. Counted this way the "
         f"commitments come to {prose.num(k['net_gw'])} GW and {prose.usd_bn(k['net_usd_bn'])}, "
         f"of which NVIDIA's letter of intent is {prose.pct(k['nvidia_share_of_net_gw'])} of the gigawatts. "
-        f"Sam Altman's own round figures were about {prose.num(k['altman_gw'], 0)} GW and "
-        f"{prose.usd_bn(k['altman_usd_bn'] / 1000, 1).replace('bn', 'tn')}; the dollar gap is mostly the undisclosed "
-        f"price of the chip-supply deals. NVIDIA's {prose.usd_bn(data.fact('nvidia_equity_investment_openai_usd_bn'))} "
-        f"equity stake of 2026 is money flowing into OpenAI and is kept out of both totals."
+        f"These {prose.num(k['net_gw'], 0)} GW are the figure this report divides by wherever it compares "
+        f"something with OpenAI's commitments. Sam Altman gave round figures of about "
+        f"{prose.num(k['altman_gw'], 0)} GW and {prose.usd_bn(k['altman_usd_bn'] / 1000, 1).replace('bn', 'tn')} in "
+        f"October 2025, before the AWS Trainium deal; the dollar gap is mostly the undisclosed price of the "
+        f"chip-supply deals. NVIDIA's {prose.usd_bn(data.fact('nvidia_equity_investment_openai_usd_bn'))} equity "
+        f"stake of 2026 is money flowing into OpenAI and is kept out of both totals."
     )
 
 
@@ -212,7 +246,8 @@ def _commitments_bars(c: pd.DataFrame, value: str, x_title: str, tooltip_title: 
         color=alt.Color("counted:N", title=None, scale=alt.Scale(
             domain=["Counted in the net total", "Overlaps: not added again"],
             range=[charts.PALETTE["OpenAI"], "#BBBBBB"])),
-        tooltip=["label", "layer_label", alt.Tooltip(f"{value}:Q", title=tooltip_title), "overlaps",
+        tooltip=[alt.Tooltip("label:N", title="Partner"), alt.Tooltip("layer_label:N", title="Layer"),
+                 alt.Tooltip(f"{value}:Q", title=tooltip_title), alt.Tooltip("overlaps:N", title="Stated overlaps"),
                  alt.Tooltip("inside:N", title="Counted within"), alt.Tooltip("citation:N", title="Source")],
     )
 
@@ -263,4 +298,4 @@ def commitments_table() -> tables.Table:
         "net_power_gw": tables.Col("Net GW", 1),
         "net_value_usd_bn": tables.Col("Net USD bn", 1),
         "citation": tables.Col("Source (publisher, date)"),
-    }, note="Source: data/commitments.csv; '–' means not disclosed. Net columns apply the overlap rule in the text.")
+    }, note="Company statements and press reports; '–' means not disclosed. Net columns apply the overlap rule in the text.")

@@ -7,8 +7,10 @@ import pandas as pd
 
 from .. import charts, data, halves, prose, roadmap, tables
 from ..assumptions import Scenario
+from ..prose import judged
+from ..sourcing import cite
 
-SOURCE = "NVIDIA platform roadmap (data/platforms.csv); OpenAI–NVIDIA letter of intent; Ten Gigawatts model"
+SOURCE = "NVIDIA platform roadmap as reported (sources appendix); OpenAI–NVIDIA letter of intent; Ten Gigawatts model"
 
 
 def key_numbers(df: pd.DataFrame) -> dict[str, float | str]:
@@ -39,14 +41,19 @@ def summary(df: pd.DataFrame, scenario: Scenario) -> prose.Markdown:
     k = key_numbers(df)
     a = scenario.assumptions
     basis = "facility power" if a.power_basis == "facility" else "IT power"
+    first = roadmap.first_deployed(a, df).dropna()
+    assumed = set(data.assumed_platforms())
+    plats = "; ".join(f"{p} from {halves.label(h)}" + (" (its figures are our judgement)" if p in assumed else "")
+                      for p, h in first.items())
     return prose.md(
-        f"In the **{scenario.title}** scenario the first capacity comes online in {k['first_half']} and "
-        f"{prose.num(k['final_gw'])} GW ({basis}) is online by {k['full_half']}. "
+        f"In the **{scenario.title}** edition the first capacity comes online in {k['first_half']} and "
+        f"{prose.num(k['final_gw'])} GW ({basis}) is online by {k['full_half']}, on a build pace that is "
+        f"{'our judgement' if judged(scenario, 'schedule_gw_per_half') else 'sourced'}. Platforms: {plats}. "
         f"At the end of {k['end_half']} that is about {prose.num(k['racks_k'])} thousand racks holding "
         f"{prose.num(k['accelerators_m'], 2)} million accelerator packages "
         f"({prose.num(k['dies_m'], 2)} million GPU dies), with a peak dense throughput of "
-        f"{prose.num(k['fp4_eflops'], 0)} EFLOP/s in FP4 and {prose.num(k['fp8_eflops'], 0)} EFLOP/s in FP8. "
-        f"Running at {prose.pct(a.utilisation)} average load with a PUE of {prose.num(a.pue, 2)}, "
+        f"{prose.flops(k['fp4_eflops'])} in FP4 and {prose.flops(k['fp8_eflops'])} in FP8. "
+        f"Running at {prose.judged_list(scenario, [(f'{prose.pct(a.utilisation)} average load', 'utilisation'), (f'a PUE of {prose.num(a.pue, 2)}', 'pue')])}, "
         f"the fleet would draw {prose.num(k['energy_twh'])} TWh a year. "
         f"It would cost {prose.usd_bn(k['capex_usd_bn'])} in capital, of which "
         f"{prose.usd_bn(k['capex_nvidia_usd_bn'])} is NVIDIA content, while NVIDIA's investment released "
@@ -63,10 +70,10 @@ def assumed_sentence(df: pd.DataFrame, scenario: Scenario) -> str:
     ann = key_numbers(roadmap.run(scenario.assumptions, data.platforms(announced_only=True)))
     names = " and ".join(on["platforms"])
     return (f" {prose.pct(on['gw_share'])} of those gigawatts go on {names}, whose specifications are this "
-            f"report's assumption: {prose.pct(on['packages_share'])} of the packages and "
+            f"report's judgement: {prose.pct(on['packages_share'])} of the packages and "
             f"{prose.pct(on['fp4_share'])} of the FP4 compute rest on it. With announced platforms only "
             f"(@tbl-roadmap-announced) the fleet would hold {prose.num(ann['accelerators_m'], 2)} million packages "
-            f"and {prose.num(ann['fp4_eflops'], 0)} EFLOP/s of dense FP4.")
+            f"and {prose.flops(ann['fp4_eflops'])} of dense FP4.")
 
 
 def announced_table(df: pd.DataFrame, scenario: Scenario) -> tables.Table:
@@ -102,10 +109,13 @@ def fig_power(df: pd.DataFrame) -> charts.Figure:
     shown = df[df["added_gw"] > 0].assign(platform=lambda d: d["platform"].map(platform_name))
     bars = alt.Chart(shown).mark_bar().encode(
         x=x, y=alt.Y("added_gw:Q", title="Power (GW)"),
-        color=alt.Color("platform:N", title="Platform deployed"),
-        tooltip=["half_label", "platform", alt.Tooltip("added_gw:Q", format=".2f", title="GW added")])
+        color=alt.Color("platform:N", title="Platform deployed",
+                        sort=list(dict.fromkeys(df.loc[df["added_gw"] > 0, "platform"]))),
+        tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("platform:N", title="Platform"),
+                 alt.Tooltip("added_gw:Q", format=".2f", title="GW added")])
     line = alt.Chart(df).mark_line(point=True, color=charts.PALETTE["OpenAI"]).encode(
-        x=x, y="online_gw:Q", tooltip=["half_label", alt.Tooltip("online_gw:Q", format=".2f", title="GW online")])
+        x=x, y="online_gw:Q", tooltip=[alt.Tooltip("half_label:N", title="Half-year"),
+                                       alt.Tooltip("online_gw:Q", format=".2f", title="GW online")])
     k = key_numbers(df)
     chart = (bars + line).properties(
         title=alt.Title("Gigawatts online and added per half-year",
@@ -126,7 +136,7 @@ def _assumed_subtitle(df: pd.DataFrame) -> list[str]:
     if not on["platforms"]:
         return []
     return [f"{' and '.join(on['platforms'])} figures (from {prose.pct(on['packages_share'])} of packages) are "
-            f"this report's assumption, not NVIDIA's"]
+            f"this report's judgement, not NVIDIA's"]
 
 
 def fig_accelerators(df: pd.DataFrame) -> charts.Figure:
@@ -137,7 +147,8 @@ def fig_accelerators(df: pd.DataFrame) -> charts.Figure:
         x=alt.X("half_label:O", sort=list(df["half_label"]), title="Half-year"),
         y=alt.Y("value:Q", title="Installed (millions)"),
         color=alt.Color("series:N", title=None), strokeDash=alt.StrokeDash("series:N", title=None),
-        tooltip=["half_label", "series", alt.Tooltip("value:Q", format=".2f", title="millions")],
+        tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("series:N", title="Count"),
+                 alt.Tooltip("value:Q", format=".2f", title="Millions")],
     ).properties(title=alt.Title("Accelerators installed",
                                  subtitle=["Derived from power: GW ÷ PUE × rack share ÷ rack kW × packages per rack",
                                            *_assumed_subtitle(df)]))
@@ -154,13 +165,14 @@ def fig_flops(df: pd.DataFrame) -> charts.Figure:
         x=alt.X("half_label:O", sort=list(df["half_label"]), title="Half-year"),
         y=alt.Y("value:Q", title="Peak throughput (EFLOP/s)"),
         color=alt.Color("series:N", title=None), strokeDash=alt.StrokeDash("series:N", title=None),
-        tooltip=["half_label", "series", alt.Tooltip("value:Q", format=",.0f", title="EFLOP/s")],
+        tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("series:N", title="Precision"),
+                 alt.Tooltip("value:Q", format=",.0f", title="EFLOP/s")],
     ).properties(title=alt.Title("Peak dense compute installed", subtitle=[
         "Sum over racks of each platform's per-rack dense figures", *_assumed_subtitle(df)]))
     k = key_numbers(df)
     return charts.figure(chart, source=SOURCE, description=(
-        f"Line chart of installed peak dense compute, reaching {prose.num(k['fp4_eflops'], 0)} EFLOP/s FP4 "
-        f"and {prose.num(k['fp8_eflops'], 0)} EFLOP/s FP8 by {k['end_half']}."))
+        f"Line chart of installed peak dense compute, reaching {prose.flops(k['fp4_eflops'])} FP4 "
+        f"and {prose.flops(k['fp8_eflops'])} FP8 by {k['end_half']}."))
 
 
 def fig_capital(df: pd.DataFrame) -> charts.Figure:
@@ -171,7 +183,8 @@ def fig_capital(df: pd.DataFrame) -> charts.Figure:
         x=alt.X("half_label:O", sort=list(df["half_label"]), title="Half-year"),
         y=alt.Y("value:Q", title="Cumulative (USD bn)"),
         color=alt.Color("series:N", title=None), strokeDash=alt.StrokeDash("series:N", title=None),
-        tooltip=["half_label", "series", alt.Tooltip("value:Q", format=",.0f", title="USD bn")],
+        tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("series:N", title="Series"),
+                 alt.Tooltip("value:Q", format=",.0f", title="USD bn")],
     ).properties(title=alt.Title("Capital deployed and investment released", subtitle="Cumulative, nominal USD bn"))
     k = key_numbers(df)
     return charts.figure(chart, source=SOURCE, description=(
@@ -211,7 +224,9 @@ def platform_table() -> tables.Table:
         "fp4_dense_pflops_per_rack": tables.Col("FP4 dense (PFLOP/s per rack)", 0),
         "fp8_dense_pflops_per_rack": tables.Col("FP8 dense (PFLOP/s per rack)", 0),
         "hbm_gb_per_package": tables.Col("HBM (GB per package)", 0),
-    }, note="Sources: data/platforms.csv (each value cites its source); Feynman values are this report's assumption.")
+    }, note="Each value cites its source (sources appendix); Feynman values and Vera Rubin's rack power are this "
+            "report's judgement. Names count GPU packages, as NVIDIA has since CES 2026: the racks it called Vera "
+            "Rubin NVL144 and Rubin Ultra NVL576 at GTC 2025, counting dies, are Vera Rubin NVL72 and Rubin Ultra NVL144.")
 
 
 def context(df: pd.DataFrame) -> pd.DataFrame:
@@ -232,10 +247,11 @@ def fig_context(df: pd.DataFrame) -> charts.Figure:
     largest = data.fact_row("largest_cluster_gw")
     bars = alt.Chart(c).mark_bar().encode(
         x=alt.X("year_str:O", title="Year"), y=alt.Y("gw:Q", title="Power (GW)"),
-        color=alt.Color("series:N", title=None, scale=alt.Scale(
+        color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=320), scale=alt.Scale(
             domain=["OpenAI's total compute (reported)", "This programme, online at year end (model)"],
             range=[charts.PALETTE["other"], charts.PALETTE["OpenAI"]])),
-        tooltip=["year_str", "series", alt.Tooltip("gw:Q", format=".2f", title="GW")])
+        tooltip=[alt.Tooltip("year_str:N", title="Year"), alt.Tooltip("series:N", title="Series"),
+                 alt.Tooltip("gw:Q", format=".2f", title="GW")])
     rule = alt.Chart(pd.DataFrame({"gw": [float(largest["value"])],
                                    "text": [f"Largest cluster running, {largest['as_of']}: "
                                             f"{prose.num(float(largest['value']), 1)} GW"]}))
@@ -244,10 +260,10 @@ def fig_context(df: pd.DataFrame) -> charts.Figure:
         y="gw:Q", text="text:N")
     chart = (bars + line + label).properties(title=alt.Title(
         "The programme against OpenAI's compute today and the largest clusters",
-        subtitle="OpenAI's compute across all suppliers, as its CFO reported; programme GW as the scenario assumes"))
+        subtitle="OpenAI's compute across all suppliers, as its CFO reported; programme GW as the edition assumes"))
     k = key_numbers(df)
-    return charts.figure(chart, source=("OpenAI CFO Sarah Friar via The Decoder (2026-01-19); xAI Colossus 2 "
-                                        "(198 Crowdfunding News quoting Elon Musk, 2026-01-19); Ten Gigawatts model"),
+    return charts.figure(chart, source=(f"OpenAI CFO Sarah Friar ({cite('friar_blog_2026')}); xAI Colossus 2 "
+                                        f"({cite('colossus2_online_2026')}); Ten Gigawatts model"),
                          description=(
         f"Bar chart: OpenAI's compute was {prose.num(data.fact('openai_compute_gw_2025'), 1)} GW at the end of 2025; "
         f"the programme reaches {prose.num(k['final_gw'])} GW; the largest single cluster is about "
@@ -260,12 +276,16 @@ def context_note(df: pd.DataFrame) -> prose.Markdown:
     gw25 = data.fact("openai_compute_gw_2025")
     gw23 = data.fact("openai_compute_gw_2023")
     largest = data.fact("largest_cluster_gw")
+    secured = data.fact("stargate_secured_gw_apr2026")
     return prose.md(
         f"OpenAI's compute across all its suppliers grew from {prose.num(gw23, 1)} GW at the end of 2023 to about "
-        f"{prose.num(gw25, 1)} GW at the end of 2025, according to its finance chief. At "
-        f"{prose.num(k['final_gw'])} GW, this programme alone would be {prose.num(k['final_gw'] / gw25, 1)} times "
-        f"that, and {prose.num(k['final_gw'] / largest, 0)} times the largest AI cluster reported running in "
-        f"early 2026 (about {prose.num(largest, 1)} GW; larger campuses such as Abilene were still being completed). @tbl-roadmap-clusters lists the largest sites."
+        f"{prose.num(gw25, 1)} GW at the end of 2025, according to its finance chief. By {k['end_half']} this "
+        f"programme alone would reach {prose.num(k['final_gw'])} GW; for scale, "
+        f"{prose.num(k['final_gw'] / gw25, 1)} times OpenAI's whole fleet at the end of 2025, and "
+        f"{prose.num(k['final_gw'] / largest, 0)} times the largest AI cluster reported running in early 2026 (about "
+        f"{prose.num(largest, 1)} GW). In April 2026 OpenAI said Stargate had secured more than {prose.num(secured, 0)} GW "
+        f"of US capacity across suppliers, which is capacity contracted, not energised. @tbl-roadmap-clusters lists "
+        f"the largest sites."
     )
 
 
@@ -286,4 +306,4 @@ def clusters_table() -> tables.Table:
         "value": tables.Col("Power (GW)", 1),
         "as_of": tables.Col("As of"),
         "citation": tables.Col("Source (publisher, date)"),
-    }, note="Source: data/facts.csv; cluster power is planned or reported facility power, not verified on site.")
+    }, note="Company statements and press reports; cluster power is planned or reported facility power, not verified on site.")

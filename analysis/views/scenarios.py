@@ -5,9 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, data, prose, scenarios, tables
+from .. import charts, data, halves, labels, prose, scenarios, tables
 
-SOURCE = "Ten Gigawatts model, every scenario in data/scenarios/"
+SOURCE = "Ten Gigawatts model, every edition of this report"
 
 
 def comparison_table(tab: pd.DataFrame) -> tables.Table:
@@ -23,7 +23,7 @@ def comparison_table(tab: pd.DataFrame) -> tables.Table:
     cols = {"metric": tables.Col("Headline")} | {t: tables.Col(t) for t in tab["title"]}
     assumed = data.assumed_platforms()
     mark = (f" Dense FP4 compute rests partly on {' and '.join(assumed)}, whose specifications are this report's "
-            f"assumption." if assumed else "")
+            f"judgement." if assumed else "")
     return tables.table(df, cols, note="P10/P50/P90: Monte Carlo quantiles; all other rows deterministic." + mark
                         + " " + SOURCE + ".")
 
@@ -35,9 +35,10 @@ def _lines(p: pd.DataFrame, column: str, title: str, subtitle: str, y_title: str
     lab = {h: l for h, l in zip(p["half"], p["half_label"])}
     chart = alt.Chart(p).mark_line(point=True).encode(
         x=alt.X("half_label:O", sort=[lab[h] for h in order], title="Half-year"), y=alt.Y(f"{column}:Q", title=y_title),
-        color=alt.Color("scenario:N", scale=colour, title="Scenario"),
-        strokeDash=alt.StrokeDash("scenario:N", scale=dash, title="Scenario"),
-        tooltip=["scenario", "half_label", alt.Tooltip(f"{column}:Q", format=",.1f")])
+        color=alt.Color("scenario:N", scale=colour, title="Edition", legend=alt.Legend(labelLimit=320, columns=2)),
+        strokeDash=alt.StrokeDash("scenario:N", scale=dash, title="Edition", legend=alt.Legend(labelLimit=320, columns=2)),
+        tooltip=[alt.Tooltip("scenario:N", title="Edition"), alt.Tooltip("half_label:N", title="Half-year"),
+                 alt.Tooltip(f"{column}:Q", format=",.1f", title=y_title)])
     return charts.figure(chart.properties(title=alt.Title(title, subtitle=subtitle)), source=SOURCE, description=desc)
 
 
@@ -48,37 +49,48 @@ def _desc(p: pd.DataFrame, column: str, unit: str) -> str:
 
 def fig_gw(p: pd.DataFrame) -> charts.Figure:
     """Return GW online over time, one line per scenario."""
-    return _lines(p, "online_gw", "GW online by scenario", "Cumulative NVIDIA GW online", "GW online",
-                  "Line chart of GW online by scenario: " + _desc(p, "online_gw", "GW"))
+    return _lines(p, "online_gw", "GW online by edition", "Cumulative NVIDIA GW online", "GW online",
+                  "Line chart of GW online by edition: " + _desc(p, "online_gw", "GW"))
 
 
 def fig_capex(p: pd.DataFrame) -> charts.Figure:
     """Return cumulative capex over time by scenario."""
-    return _lines(p, "capex_cum_usd_bn", "Cumulative capital expenditure by scenario", "Nominal USD bn",
-                  "Capex, cumulative (USD bn)", "Line chart of cumulative capex by scenario: " + _desc(p, "capex_cum_usd_bn", "USD bn"))
+    return _lines(p, "capex_cum_usd_bn", "Cumulative capital expenditure by edition", "Nominal USD bn",
+                  "Capex, cumulative (USD bn)", "Line chart of cumulative capex by edition: " + _desc(p, "capex_cum_usd_bn", "USD bn"))
 
 
 def fig_investment(p: pd.DataFrame) -> charts.Figure:
     """Return NVIDIA's cumulative investment released by scenario."""
-    return _lines(p, "investment_cum_usd_bn", "NVIDIA investment released by scenario",
-                  "Cumulative; per-GW tranches or a fixed equity stake", "Investment, cumulative (USD bn)",
-                  "Line chart of NVIDIA investment by scenario: " + _desc(p, "investment_cum_usd_bn", "USD bn"))
+    series = p.sort_values("half").groupby("scenario", sort=False)["investment_cum_usd_bn"].apply(tuple)
+    same = [names for names in series.groupby(series).groups.values() if len(names) > 1]
+    note = "".join(f"; {', '.join(n[:-1])} and {n[-1]} coincide" for n in same)
+    return _lines(p, "investment_cum_usd_bn", "NVIDIA investment by edition",
+                  f"Cumulative; per-GW tranches or a fixed equity stake{note}", "Investment, cumulative (USD bn)",
+                  "Line chart of NVIDIA investment by edition: " + _desc(p, "investment_cum_usd_bn", "USD bn"))
 
 
 def fig_drivers(drv: pd.DataFrame, output: str = "gw_milestone") -> charts.Figure:
     """Return each scenario's difference from base split by assumption, for one output."""
-    d = drv[drv[output].abs() > 1e-9]
+    d = drv[drv[output].abs() > 1e-9].copy()
+    d["assumption_label"] = d["assumption"].map(lambda n: "Interaction" if n == "interaction" else labels.label(n))
     chart = alt.Chart(d).mark_bar().encode(
-        y=alt.Y("scenario:N", title=None), x=alt.X(f"sum({output}):Q", title="Change from base, GW online at the milestone"),
-        color=alt.Color("assumption:N", title="Assumption changed"),
-        tooltip=["scenario", "assumption", alt.Tooltip(f"{output}:Q", format=",.2f")])
+        y=alt.Y("scenario:N", title=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X(f"sum({output}):Q", title="Change from the default edition, GW online at the milestone"),
+        color=alt.Color("assumption_label:N", title="Assumption changed"),
+        tooltip=[alt.Tooltip("scenario:N", title="Edition"), alt.Tooltip("assumption_label:N", title="Assumption"),
+                 alt.Tooltip(f"{output}:Q", format=",.2f", title="GW")])
     big = d.loc[d[output].abs().idxmax()] if len(d) else None
-    desc = (f"Stacked bars of each scenario's change from base in GW at the milestone by assumption; the largest "
-            f"single part is {big['assumption']} in {big['scenario']} ({big[output]:+,.2f} GW).") if big is not None \
-        else "No scenario differs from base in GW at the milestone."
+    desc = (f"Stacked bars of each edition's change from the default edition in GW at the milestone by assumption; "
+            f"the largest single part is {big['assumption_label']} in {big['scenario']} ({big[output]:+,.2f} GW).") \
+        if big is not None else "No edition differs from the default in GW at the milestone."
     return charts.figure(chart.properties(height=120, title=alt.Title(
-        "What drives the differences", subtitle="Base with one assumption at the scenario's value, minus base")),
+        "What drives the differences", subtitle="The default edition with one assumption at the other edition's value, minus the default")),
         source=SOURCE, description=desc)
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case a label's first letter for use mid-sentence, keeping acronyms and names (GW, NVIDIA)."""
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
 def _signed_usd(v: float) -> str:
@@ -96,12 +108,12 @@ def drivers_text(tab: pd.DataFrame, drv: pd.DataFrame) -> prose.Markdown:
         i, iv = scenarios.main_driver(drv, r["title"], "investment_cum_usd_bn")
         parts = []
         if g:
-            parts.append(f"GW at the milestone move most with `{g}` ({gv:+,.2f} GW)")
+            parts.append(f"GW at the milestone move most with the {_lower_first(labels.label(g))} ({gv:+,.2f} GW)")
         if c:
-            parts.append(f"capex with `{c}` ({_signed_usd(cv)})")
+            parts.append(f"capex with the {_lower_first(labels.label(c))} ({_signed_usd(cv)})")
         if i and abs(iv) > 1e-9:
-            parts.append(f"NVIDIA's investment with `{i}` ({_signed_usd(iv)})")
-        lines.append(f"- **{r['title']}**: " + ("; ".join(parts) if parts else "no difference from base") + ".")
+            parts.append(f"NVIDIA's investment with the {_lower_first(labels.label(i))} ({_signed_usd(iv)})")
+        lines.append(f"- **{r['title']}**: " + ("; ".join(parts) if parts else "no difference from the default edition") + ".")
     return prose.md("\n".join(lines))
 
 
@@ -109,8 +121,19 @@ def differences_table(diff: pd.DataFrame) -> tables.Table:
     """Return the assumptions that differ between scenarios."""
     d = diff.copy()
     cols = [c for c in d.columns if c not in ("assumption", "unit")]
+
+    def fmt(v, unit: str) -> str:
+        if isinstance(v, tuple):
+            return ", ".join(f"{x:g}" for x in v)
+        if isinstance(v, (int, float)) and unit == "half-year":
+            return halves.label(v)
+        if isinstance(v, (int, float)) and unit == "share":
+            return prose.pct(v)
+        return f"{v:g}" if isinstance(v, (int, float)) else str(v)
+
     for c in cols:
-        d[c] = d[c].map(lambda v: ", ".join(f"{x:g}" for x in v) if isinstance(v, tuple) else (f"{v:g}" if isinstance(v, (int, float)) else str(v)))
+        d[c] = [fmt(v, u) for v, u in zip(d[c], d["unit"])]
+    d["assumption"] = d["assumption"].map(labels.label)
     return tables.table(d, {"assumption": tables.Col("Assumption"), "unit": tables.Col("Unit")} |
                         {c: tables.Col(c) for c in cols}, note="Only assumptions that differ somewhere are listed; "
                         "the appendix lists all.")
