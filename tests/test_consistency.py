@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import (assumptions, benefits, consistency, data, deal, economics, paths, roadmap,
-                      sensitivity, summary)
+from analysis import (assumptions, benefits, consistency, data, deal, economics, formulas as F, paths,
+                      roadmap, sensitivity, summary)
 from analysis.views import benefits as benefits_view
 from analysis.views import deal as deal_view
 
@@ -134,6 +134,7 @@ def test_unit_cost_and_break_even_are_the_same_number_for_a_flat_one_platform_bu
 
 
 def test_every_cost_goes_through_the_one_capital_charge(monkeypatch):
+    # Python callers of a unit cost or a carrying cost call economics.capital_charge ...
     calls = []
     real = economics.capital_charge
 
@@ -143,11 +144,22 @@ def test_every_cost_goes_through_the_one_capital_charge(monkeypatch):
 
     monkeypatch.setattr(economics, "capital_charge", spy)
     a = assumptions.load("base")
-    for f in (economics.compute_cost, economics.funding, sensitivity.whatif,
-              lambda a: sensitivity.annual_cost_per_gw(a, roadmap.compute(a))):
+    for f in (economics.compute_cost, economics.funding):
         calls.clear()
         f(a)
-        assert calls, f"{getattr(f, '__name__', f)} does not call economics.capital_charge"
+        assert calls, f"{f.__name__} does not call economics.capital_charge"
+    monkeypatch.undo()
+    # ... which evaluates the one definition in analysis.formulas that the break-even, the tornado and
+    # the what-if panel read: replace that definition and every one of them moves with it.
+    before = (economics.capital_charge(a, 35.0, 15.0)["total_usd_bn"], sensitivity.whatif(a)["annual_cost_usd_bn"],
+              economics.compute_cost(a)["annual_cost_usd_bn_per_gw"].iloc[0],
+              float(sensitivity.annual_cost_per_gw(a, roadmap.compute(a))[0]))
+    monkeypatch.setitem(F.DEFINITIONS, "capital_charge_usd_bn", F.DEFINITIONS["capital_charge_usd_bn"] * 2.0)
+    after = (economics.capital_charge(a, 35.0, 15.0)["total_usd_bn"], sensitivity.whatif(a)["annual_cost_usd_bn"],
+             economics.compute_cost(a)["annual_cost_usd_bn_per_gw"].iloc[0],
+             float(sensitivity.annual_cost_per_gw(a, roadmap.compute(a))[0]))
+    moved = [b < a_ for b, a_ in zip(before, after)]
+    assert all(moved), f"not reading formulas' capital charge: {moved} (capital_charge, whatif, compute_cost, tornado)"
 
 
 def test_unit_cost_moves_with_the_cost_of_capital():
