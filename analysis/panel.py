@@ -211,7 +211,8 @@ class Panel:
         p.let("nvidia_revenue_cum_usd_bn", var("capex_nvidia_cum_usd_bn"))  # NVIDIA's revenue is its content
         p.let("capex_cum_usd_bn", total(var(f"capex_usd_bn_{j}") for j in n))
         for name in ("energy_twh_per_year", "reactor_equivalents", "electricity_cost_usd_bn_per_year",
-                     "depreciation_nvidia_usd_bn", "depreciation_other_usd_bn", "capital_return_usd_bn",
+                     "depreciation_nvidia_usd_bn", "depreciation_other_usd_bn", "capital_recovery_nvidia",
+                     "capital_recovery_other", "capital_charge_usd_bn", "capital_return_usd_bn",
                      "annual_cost_usd_bn", "cost_usd_bn_per_gw_year"):
             p.let(name, use(F.DEFINITIONS[name]))
         if a.investment_structure == "tranches":

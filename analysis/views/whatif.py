@@ -163,7 +163,8 @@ def note(p: Panel) -> str:
             "build pace scales the GW of every half-year in its schedule, while the start date, the NVIDIA platform "
             "each half-year deploys, the yearly change in capital cost and the facility life stay as in this "
             f"edition; no risk events are drawn (the Monte Carlo is not rerun). {basis} The cost of one GW-year is "
-            "depreciation, a return on half the capital invested and electricity, spread over the GW online.")
+            "the capital repaid over its life at the cost of capital (depreciation plus a return on capital, the "
+            "treatment every cost in the report uses) and electricity, spread over the GW online.")
 
 
 def panel_html(p: Panel, scenario: str, overrides: dict[str, Any], uid: str = "whatif") -> str:
