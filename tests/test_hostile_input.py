@@ -361,7 +361,8 @@ def _write(path: Path, rows: list[list[str]]) -> list[int]:
 ID_COLUMNS = {"sources": ("source_id",), "deal_events": ("event_id",), "platforms": ("platform", "metric"),
               "commitments": ("commitment_id",), "facts": ("fact_id",), "risks": ("risk_id",),
               "financing": ("event_id",), "financing_parties": ("party_id",), "sites": ("site_id",),
-              "grid_intensity": ("case_id",), "water": ("case_id",), "supply": ("item_id",)}
+              "grid_intensity": ("case_id",), "water": ("case_id",), "supply": ("item_id",),
+              "signposts": ("signpost_id",)}
 
 
 @st.composite

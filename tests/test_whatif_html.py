@@ -250,7 +250,8 @@ def test_checks_catch_a_tampered_formula(browser, built_report, tmp_path):
         reader.close()
     wrong = {m.split(":")[0] for m in mismatches(state["outputs"], library_numbers(
         assumptions.load("base", {"pue": 1.3, "utilisation": 0.6})))}
-    # The cost of a GW-year moves too, but may round to the same digit.
-    assert {"energy_twh_per_year", "electricity_cost_usd_bn_per_year"} <= wrong <= {
+    # The electricity cost and the cost of a GW-year move too, but may round to the same digit (they do
+    # for the reported path's 8.5 GW: $3.60bn against $3.64bn both show as 3.6).
+    assert {"energy_twh_per_year"} <= wrong <= {
         "energy_twh_per_year", "electricity_cost_usd_bn_per_year", "cost_usd_bn_per_gw_year"}
     assert "pue" not in command_overrides(state["command"])[1]
