@@ -105,6 +105,12 @@ def test_platform_names_come_from_the_data():
     assert roadmap.FIRST_PLATFORM in names
     events = " ".join(data.table("deal_events")["event"])
     assert not consistency.platform_name_problems(events, names)
+    # Every other table that names a platform uses the same spelling (supply.csv had the 2025 names).
+    for name in data.TABLES:
+        t = data.table(name)
+        if name != "platforms" and "platform" in t.columns:
+            used = {v for v in t["platform"] if v}
+            assert used <= names, f"data/{name}.csv names {sorted(used - names)}, not in data/platforms.csv"
 
 
 # --- Nothing resting on our assumption is NVIDIA's -----------------------------------------------

@@ -105,7 +105,7 @@ def totals_note() -> prose.Markdown:
         f"of such a total is drawn in the chart as coming from it). The February 2026 round's {len(named)} named investors add to the "
         f"{prose.usd_bn(float(named.sum()))} announced on 27 February ({cite('openai_round_feb2026')}); the close "
         f"on 31 March added {prose.usd_bn(float(close - named.sum()))} from others "
-        f"({cite('datastudios_openai_2026')})."
+        f"({cite('openai_round_close_2026')})."
     )
 
 
@@ -243,8 +243,9 @@ def funding_note(scenario: Scenario) -> prose.Markdown:
     return prose.md(
         f"The funding gap below is the programme's capital spent in a year less the money NVIDIA puts into "
         f"OpenAI that year, plus the cost of carrying the capital funded so far: "
-        f"{prose.num(a.cost_of_capital_pct, 0)}% a year (the same rate the economics chapter charges) on the "
-        f"capital outstanding at the start of the year, net of depreciation. It is the same whether OpenAI, a "
+        f"{prose.num(a.cost_of_capital_pct, 0)}% a year on the capital outstanding at the start of the year, "
+        f"each year's capital beyond NVIDIA's money being repaid over its life like a level loan, the one "
+        f"treatment of the cost of capital every unit cost in the report uses. It is the same whether OpenAI, a "
         f"cloud partner or a lender carries the capital: a lease moves it to another balance sheet and turns it "
         f"into rent, which is why Oracle, the developers and their banks appear in @fig-who-pays-network. It leaves out "
         f"OpenAI's other spending and its other compute contracts, so it is the programme's share of the need, "
