@@ -64,6 +64,29 @@ def capital_charge(a: Assumptions, nvidia_usd_bn, other_usd_bn) -> dict[str, np.
     return {"depreciation_usd_bn": total - ret, "return_on_capital_usd_bn": ret, "total_usd_bn": total}
 
 
+def carrying_cost(a: Assumptions, nvidia_by_year, other_by_year) -> pd.DataFrame:
+    """Return, per year, the capital outstanding at the start of the year and its cost of capital, when
+    each year's capital is a cohort repaid by the level annuity capital_charge sets (NVIDIA content over
+    gpu_useful_life_years, the rest over facility_life_years): each year the cohort pays its charge,
+    cost_of_capital_pct on the balance outstanding and the rest as principal. Over a cohort's life the
+    costs add up to the return on capital capital_charge includes, so the funding gap (issue 13) and
+    every unit cost share one treatment. Capital spent in a year is outstanding from the next."""
+    r = a.cost_of_capital_pct / 100.0
+    parts = ((np.asarray(nvidia_by_year, float), 1.0, 0.0), (np.asarray(other_by_year, float), 0.0, 1.0))
+    n = len(parts[0][0])
+    outstanding = np.zeros(n)
+    for amounts, nv, ot in parts:
+        for c in np.flatnonzero(amounts > 0):
+            payment = float(capital_charge(a, nv * amounts[c], ot * amounts[c])["total_usd_bn"])
+            balance = float(amounts[c])
+            for y in range(c + 1, n):
+                if balance <= 1e-12:
+                    break
+                outstanding[y] += balance
+                balance = balance * (1.0 + r) - payment
+    return pd.DataFrame({"capital_outstanding_usd_bn": outstanding, "capital_cost_usd_bn": r * outstanding})
+
+
 def _roadmap(a: Assumptions, result: pd.DataFrame | None) -> pd.DataFrame:
     return roadmap.run(a) if result is None else result
 

@@ -218,11 +218,9 @@ def network(df: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame,
 # --- money over time --------------------------------------------------------------------------
 
 def capital_cost_usd_bn(a: Assumptions, capital_usd_bn):
-    """Return a year's cost of carrying capital: cost_of_capital_pct of the capital outstanding.
-
-    The one cost-of-capital treatment of this chapter (the economics chapter's break-even charges
-    the same rate on average invested capital).
-    """
+    """Return a year's cost of carrying capital outstanding: cost_of_capital_pct of it (the interest part
+    of the annuity economics.capital_charge sets; funding_gap takes the outstanding balance from
+    economics.carrying_cost)."""
     return np.asarray(capital_usd_bn, float) * a.cost_of_capital_pct / 100.0
 
 
@@ -230,17 +228,31 @@ def funding_gap(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFr
     """Return, per calendar year, what the programme needs beyond NVIDIA's money.
 
     Capital spent less NVIDIA's investment released that year, plus the cost of carrying the capital
-    funded so far (outstanding at the start of the year, net of straight-line depreciation at the
-    scenario's lives) at cost_of_capital_pct. Who carries it (OpenAI, a cloud partner or a lender
-    through a lease) does not change its size, only whose balance sheet shows it.
+    funded so far: each year's capital beyond NVIDIA's money (NVIDIA's money offsets the first capital
+    spent, in order) is a cohort repaid by the report's one annuity (economics.capital_charge, through
+    economics.carrying_cost), and the cost is cost_of_capital_pct on the balance outstanding at the
+    start of the year. Who carries it (OpenAI, a cloud partner or a lender through a lease) does not
+    change its size, only whose balance sheet shows it.
     """
-    f = economics.funding(a, result)
+    df = roadmap.run(a) if result is None else result
+    f = economics.funding(a, df)
+    year = np.floor(df["half"]).astype(int)
+    by_year = df.assign(year=year).groupby("year")[["capex_usd_bn", "capex_nvidia_usd_bn"]].sum()
+    nvidia_share = (by_year["capex_nvidia_usd_bn"] / by_year["capex_usd_bn"].where(by_year["capex_usd_bn"] > 0)).fillna(0.0)
     net = (f["capex_usd_bn"] - f["investment_usd_bn"]).to_numpy()
-    book = np.cumsum(net - f["depreciation_usd_bn"].to_numpy())
-    opening = np.concatenate([[0.0], book[:-1]])
+    funded, offset = np.zeros(len(net)), 0.0
+    for i, v in enumerate(net):  # NVIDIA's money covers the first capital spent, in order
+        if v < 0:
+            offset -= v
+        else:
+            used = min(offset, v)
+            offset -= used
+            funded[i] = v - used
+    share = nvidia_share.reindex(f["year"]).to_numpy()
+    carry = economics.carrying_cost(a, funded * share, funded * (1.0 - share))
     out = f[["year", "capex_usd_bn", "investment_usd_bn", "depreciation_usd_bn", "openai_revenue_usd_bn"]].copy()
     out["net_capital_usd_bn"] = net
-    out["capital_outstanding_usd_bn"] = np.maximum(opening, 0.0)
+    out["capital_outstanding_usd_bn"] = carry["capital_outstanding_usd_bn"].to_numpy()
     out["capital_cost_usd_bn"] = capital_cost_usd_bn(a, out["capital_outstanding_usd_bn"])
     out["funding_gap_usd_bn"] = out["net_capital_usd_bn"] + out["capital_cost_usd_bn"]
     out["funding_gap_cum_usd_bn"] = out["funding_gap_usd_bn"].cumsum()

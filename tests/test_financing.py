@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import assumptions, data, financing
+from analysis import assumptions, data, economics, financing
 
 
 @pytest.fixture(scope="module")
@@ -96,11 +96,14 @@ def test_capital_cost_and_funding_gap_known_answers():
     a = assumptions.load("base", {"cost_of_capital_pct": 10.0})
     assert float(financing.capital_cost_usd_bn(a, 200.0)) == pytest.approx(20.0)
     g = financing.funding_gap(a)
-    first, second = g.iloc[0], g.iloc[1]
+    first, second, third = g.iloc[0], g.iloc[1], g.iloc[2]
     assert first["capital_cost_usd_bn"] == 0.0  # nothing funded before the first year
     assert first["funding_gap_usd_bn"] == pytest.approx(first["capex_usd_bn"] - first["investment_usd_bn"])
-    opening = first["net_capital_usd_bn"] - first["depreciation_usd_bn"]
-    assert second["capital_cost_usd_bn"] == pytest.approx(0.10 * opening)
+    # NVIDIA's money covers the first capital spent; what it leaves is outstanding from the next year.
+    funded = first["net_capital_usd_bn"] + second["net_capital_usd_bn"]
+    assert second["capital_cost_usd_bn"] == pytest.approx(0.10 * max(first["net_capital_usd_bn"], 0.0))
+    assert third["capital_outstanding_usd_bn"] == pytest.approx(max(funded, 0.0))
+    assert third["capital_cost_usd_bn"] == pytest.approx(0.10 * max(funded, 0.0))
     zero = financing.funding_gap(assumptions.load("base", {"cost_of_capital_pct": 0.0}))
     assert np.allclose(zero["funding_gap_usd_bn"], zero["net_capital_usd_bn"])
 
@@ -110,3 +113,21 @@ def test_funding_gap_by_edition_has_every_edition():
     g = financing.funding_gap_by_edition(scs)
     assert set(g["scenario"]) == {s.name for s in scs}
     assert g["funding_gap_usd_bn"].notna().all()
+
+
+def test_a_cohorts_carrying_costs_add_up_to_the_return_in_the_one_capital_charge():
+    """The funding gap and every unit cost share one cost-of-capital treatment: over a cohort's life
+    the yearly costs on its outstanding balance sum to the return on capital economics.capital_charge
+    includes (its level payments less the capital)."""
+    a = assumptions.load("base", {"cost_of_capital_pct": 8.0, "gpu_useful_life_years": 5.0,
+                                  "facility_life_years": 15.0})
+    n = 20
+    nv, other = np.zeros(n), np.zeros(n)
+    nv[0], other[0] = 35.0, 15.0
+    c = economics.carrying_cost(a, nv, other)
+    charge = economics.capital_charge(a, 35.0, 15.0)
+    lives = {"nvidia": 5, "other": 15}
+    total_return = (float(economics.capital_charge(a, 35.0, 0.0)["total_usd_bn"]) * lives["nvidia"] - 35.0
+                    + float(economics.capital_charge(a, 0.0, 15.0)["total_usd_bn"]) * lives["other"] - 15.0)
+    assert c["capital_cost_usd_bn"].sum() == pytest.approx(total_return, rel=1e-9)
+    assert float(charge["return_on_capital_usd_bn"]) > 0
