@@ -197,7 +197,7 @@ class Assumptions(BaseModel):
         description="Multipliers tried on every likelihood in the 'how much this owes to judgement' test.")
     risk_grid_probability: float = assumption(
         0.09, label="Grid connection late: likelihood", unit="share per half-year",
-        ge=0.0, le=1.0, group="risk", source="semafor_sightline_2026",
+        ge=0.0, le=1.0, group="risk", source="semafor_sightline_2026", derived=True,
         description="Chance in each half-year of the build that a campus's grid connection or utility power "
                     "arrives late (reference class: data-centre projects delayed in 2025).")
     risk_grid_slip_halves: int = assumption(
@@ -206,7 +206,7 @@ class Assumptions(BaseModel):
         description="Half-years by which everything still to be built slips when the grid risk strikes.")
     risk_electrical_probability: float = assumption(
         0.055, label="Transformers or turbines late: likelihood", unit="share per half-year",
-        ge=0.0, le=1.0, group="risk", source="semafor_sightline_2026",
+        ge=0.0, le=1.0, group="risk", source="semafor_sightline_2026", derived=True,
         description="Chance in each half-year of the build that transformers, switchgear or turbines arrive "
                     "late for an energisation (the equipment share of the projects delayed in 2025).")
     risk_electrical_slip_halves: int = assumption(
@@ -237,7 +237,7 @@ class Assumptions(BaseModel):
         description="Chance over the build that the cost of everything around the NVIDIA systems overruns.")
     risk_construction_cost_overrun_share: float = assumption(
         0.15, label="Construction costs overrun: size", unit="share",
-        ge=0.0, le=2.0, group="risk", source="flyvbjerg_overruns_2024", uncertain=True,
+        ge=0.0, le=2.0, group="risk", source="assumption_tengw", informed_by="flyvbjerg_overruns_2024", uncertain=True,
         description="Overrun on the non-NVIDIA capital cost per GW of capacity built after the overrun strikes.")
     risk_cooling_probability: float = assumption(
         0.25, label="Halls less efficient: likelihood", unit="share",
@@ -245,7 +245,7 @@ class Assumptions(BaseModel):
         description="Chance over the build that new halls run less efficiently than planned (judgement).")
     risk_cooling_pue_increase: float = assumption(
         0.10, label="Halls less efficient: rise in PUE", unit="ratio",
-        ge=0.0, le=0.8, group="risk", source="uptime_pue_2023", uncertain=True,
+        ge=0.0, le=0.8, group="risk", source="assumption_tengw", informed_by="uptime_pue_2023", uncertain=True,
         description="Rise in the PUE of halls built after the efficiency risk strikes.")
     risk_hbm_probability: float = assumption(
         0.30, label="HBM or packaging shortfall: likelihood", unit="share",
@@ -258,7 +258,7 @@ class Assumptions(BaseModel):
         description="Share of each later half-year's build lost if the HBM or packaging risk strikes.")
     risk_memory_price_probability: float = assumption(
         0.40, label="Memory costs reach NVIDIA's prices: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="trendforce_dram_2026",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw", informed_by="trendforce_dram_2026",
         description="Chance over H1 2026 to H2 2027 that the memory price surge of 2025-26 passes into "
                     "NVIDIA's price per GW (judgement on the pass-through; the surge itself happened).")
     risk_memory_price_increase_share: float = assumption(
@@ -267,7 +267,7 @@ class Assumptions(BaseModel):
         description="Rise in NVIDIA's price per GW of capacity built after the pass-through.")
     risk_roadmap_probability: float = assumption(
         0.25, label="NVIDIA platform late: likelihood", unit="share per launch",
-        ge=0.0, le=1.0, group="risk", source="bnn_blackwell_delay_2024",
+        ge=0.0, le=1.0, group="risk", source="bnn_blackwell_delay_2024", derived=True,
         description="Chance that each NVIDIA platform after Vera Rubin ships a half-year or more after its "
                     "roadmap date (reference class: NVIDIA's launches since Hopper).")
     risk_roadmap_delay_halves: int = assumption(
@@ -330,7 +330,7 @@ class Assumptions(BaseModel):
         description="Saving on the non-NVIDIA capital cost per GW of capacity built afterwards.")
     upside_early_platform_probability: float = assumption(
         0.10, label="NVIDIA platform early: likelihood", unit="share per launch",
-        ge=0.0, le=1.0, group="risk", source="bnn_blackwell_delay_2024",
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw", informed_by="bnn_blackwell_delay_2024",
         description="Chance that each NVIDIA platform after Vera Rubin ships a half-year ahead of its roadmap "
                     "date (none of the four launches since Hopper did).")
     upside_early_platform_halves: int = assumption(
