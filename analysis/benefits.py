@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import data, deal, roadmap, sourcing
+from . import data, deal, roadmap
 from .assumptions import Assumptions
 
 #: OpenAI's available compute by year-end (data/facts.csv).
@@ -160,7 +160,7 @@ def claims(a: Assumptions, df: pd.DataFrame | None = None) -> pd.DataFrame:
                               f"{data.fact('deal_first_gw_year'):.0f}",
                  "since": dep_text, "source": dep_cite,
                  "status": f"{len(caveats)} caveats or restructurings reported since; no source up to "
-                           f"{sourcing.data_date()} reports the first GW online"})
+                           f"{data.data_date()} reports the first GW online"})
     txt, cite = since("round_110bn") if "round_110bn" in ev.index else ("", "")
     rows.append({"party": "OpenAI", "benefit": "Financing tied to deployment",
                  "announced": f"up to ${loi_inv:,.0f}bn, ${data.fact('nvidia_investment_per_gw_usd_bn'):,.0f}bn per GW",

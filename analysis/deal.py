@@ -120,7 +120,7 @@ def first_gigawatt_status(a: Assumptions | None = None) -> dict[str, str | float
         "due": f"H2 {due_year}", "due_date": sp["due_date"].date().isoformat(),
         "signpost_status": str(sp["status"]),
         "reported_online": sp["status"] == "happened",
-        "data_date": sourcing.data_date(),
+        "data_date": data.data_date(),
         "searched_date": sourcing.searched_date(),
         "newest_deployment_date": dep["date"].date().isoformat(),
         "newest_deployment_event": str(dep["event"]),

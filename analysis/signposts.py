@@ -62,7 +62,7 @@ def table(as_of: str | None = None) -> pd.DataFrame:
         raise data.DataError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     sp = data.table("signposts").copy()
     ev = deal.timeline().set_index("event_id")
-    when = pd.Timestamp(as_of or sourcing.data_date())
+    when = pd.Timestamp(as_of or data.data_date())
     sp["due_date"] = pd.to_datetime(sp["due"], format="%Y-%m-%d")
     happened_on = sp["happened_event"].map(lambda e: ev.at[e, "date"] if e else pd.NaT)
     sp["happened_on"] = happened_on

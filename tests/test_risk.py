@@ -79,7 +79,7 @@ def test_a_pause_mid_programme_delays_only_what_follows():
     p = risk.plan(a, table(row("mid", window_from="2027.5", window_to="2027.5")), data_date=DATE)
     got = risk.simulate(a, n=10, p=p).paths["online_gw"][0]
     det = roadmap.compute(a)["online_gw"][0]
-    k = int((2027.5 - a.start_half) * 2)
+    k = int(np.searchsorted(roadmap.time_axis(a), 2027.5))  # the half-year paused, on the model's axis
     assert np.allclose(got[:k], det[:k]) and got[k] == got[k - 1] and np.allclose(got[k + 1:], det[k:-1])
 
 
@@ -208,8 +208,10 @@ def test_tranche_withholding_known_answer():
     r = row("tranche", effect="tranche", likelihood="risk_tranche_probability", window_from="start",
             window_to="start", impact="risk_tranche_withheld_share")
     eff = risk.effects(a, risk.plan(a, table(r), data_date=DATE)).iloc[0]
-    # Half of every $10bn tranche withheld from the first gigawatt on: $50bn less by the horizon, GW unchanged.
-    assert eff["delta_investment_cum_usd_bn"] == pytest.approx(-0.5 * 10 * a.target_power_gw)
+    # Half of every $10bn tranche withheld from the first gigawatt on: half the tranches of every GW online by
+    # the horizon, GW unchanged.
+    online = float(roadmap.compute(a)["online_gw"][0, -1])
+    assert eff["delta_investment_cum_usd_bn"] == pytest.approx(-0.5 * a.investment_per_gw_usd_bn * online)
     assert eff["delta_gw_milestone"] == 0.0
 
 

@@ -39,7 +39,9 @@ def test_site_phasing_known_answer():
 
 def test_named_share_is_capped_and_computed():
     sh = sites.named_share(assumptions.load("base"))
-    assert sh["named_share"].between(0, 1).all()
+    # No share before the programme's first gigawatt (the reported path starts in 2027).
+    assert sh["named_share"].isna().eq(sh["programme_gw"] <= 0).all()
+    assert sh["named_share"].dropna().between(0, 1).all()
     row = sh.iloc[-1]
     assert row["named_share"] == pytest.approx(min(row["named_sites_gw"], row["programme_gw"]) / row["programme_gw"])
 

@@ -16,7 +16,7 @@ def test_wafers_to_packages_to_gw_known_answer(platforms):
     a = assumptions.load("base", {"pue": 1.2, "non_accelerator_it_share": 0.1, "power_basis": "facility"})
     pk = supply.packages_from_wafers(100_000, 9, 1.0)
     assert float(pk) == 900_000
-    assert float(supply.gw_from_packages(a, pk, platforms.loc["Vera Rubin NVL144"])) == pytest.approx(10 / 3)
+    assert float(supply.gw_from_packages(a, pk, platforms.loc["Vera Rubin NVL72"])) == pytest.approx(10 / 3)
     assert float(supply.packages_from_wafers(100_000, 9, 0.9)) == pytest.approx(810_000)
     # HBM: 288 GB a package, 2.88e9 GB fill 10 million packages.
     assert float(supply.packages_from_hbm(2.88e9, 288)) == pytest.approx(1e7)

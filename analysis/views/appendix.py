@@ -81,7 +81,7 @@ def sources_note() -> prose.Markdown:
     external = src[src["kind"] != data.JUDGEMENT]
     weak = int(external["weak"].sum())
     return prose.md(
-        f"The newest source is of {sourcing.data_date()}; searching again on {sourcing.searched_date()} found "
+        f"The newest source is of {data.data_date()}; searching again on {sourcing.searched_date()} found "
         f"nothing later, and the report makes no claim about what happened since. {weak} of the "
         f"{len(external)} sources ({prose.pct(weak / len(external))}) are weak (aggregators, reposts, minor "
         f"outlets whose original we could not reach); each is flagged where it is cited.")

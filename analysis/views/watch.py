@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, deal, prose, signposts, sourcing, tables
+from .. import charts, data, deal, prose, signposts, sourcing, tables
 from ..assumptions import Scenario
 
 SOURCE = "Company statements and press reports (sources appendix); status computed at the data date"
@@ -48,7 +48,7 @@ def fig_signposts() -> charts.Figure:
     """Return the signposts on a time axis, coloured by status, with the data date marked."""
     t = signposts.table()
     t["due_str"] = t["due_date"].dt.strftime("%Y-%m-%d")
-    when = pd.Timestamp(sourcing.data_date())
+    when = pd.Timestamp(data.data_date())
     domain = [(t["due_date"].min() - pd.Timedelta(days=60)).isoformat(),
               (t["due_date"].max() + pd.Timedelta(days=60)).isoformat()]
     base = alt.Chart(t).encode(
