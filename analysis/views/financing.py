@@ -206,8 +206,8 @@ def exposure_note(scenario: Scenario, result: pd.DataFrame | None = None) -> pro
         f"disclosed and no lease had been signed by the latest source. Revenue is the third exposure: in the "
         f"edition's peak year ({x['peak_year']}) the programme buys {prose.usd_bn(x['peak_year_revenue_usd_bn'])} "
         f"of NVIDIA systems, {prose.pct(x['peak_revenue_share_of_fy2026'])} of NVIDIA's fiscal 2026 revenue of "
-        f"{prose.usd_bn(x['nvidia_revenue_fy2026_usd_bn'], 1)} (a calendar year set against a fiscal year ending "
-        f"in January, so the two are about a year apart)."
+        f"{prose.usd_bn(x['nvidia_revenue_fy2026_usd_bn'], 1)}, its latest full fiscal year (to January 2026), "
+        f"shown for scale: no source projects NVIDIA's revenue for {x['peak_year']}."
     )
 
 

@@ -27,8 +27,8 @@ def summary(scenario: Scenario, result: pd.DataFrame | None = None) -> prose.Mar
         hold = f"could hold all of the programme's gigawatts in every year to {k['last_year']}."
     elif full.iloc[0]:
         last_full = int(share.loc[full & (share["year"] < under["year"].iloc[0]), "year"].max())
-        hold = (f"could hold all of the programme's gigawatts to {last_full}; after that the programme outgrows "
-                f"them, and by {k['last_year']} they could hold {prose.pct(k['last_share'])} of it.")
+        hold = (f"could hold all of the programme's gigawatts to {last_full}. After that the programme outgrows "
+                f"them: by {k['last_year']} they could hold {prose.pct(k['last_share'])} of it.")
     else:
         hold = f"could hold {prose.pct(k['last_share'])} of the programme by {k['last_year']}."
     return prose.md(
@@ -187,7 +187,7 @@ def carbon_note(scenario: Scenario, result: pd.DataFrame | None = None) -> prose
         f"of IT energy ({cite('microsoft_wue_2026')}) the programme would use about "
         f"{prose.num(k['gl_closed_loop_fleet'], 0)} billion litres on site a year; at the US data-centre average "
         f"implied by LBNL's estimate, {prose.num(k['gl_us_average'], 0)} billion "
-        f"({prose.pct(k['water_share_of_us_dc'])} of what all US data centres used in 2023, "
+        f"(for scale, {prose.pct(k['water_share_of_us_dc'])} of what all US data centres used in 2023, "
         f"{cite('lbnl_water_2024')}); with evaporative cooling towers of the early 2000s, "
         f"{prose.num(k['gl_evaporative'], 0)} billion. Most of the campuses here say they use closed-loop "
         f"cooling. The power plants that make the electricity use far more: about "
