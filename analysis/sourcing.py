@@ -147,7 +147,11 @@ def supports() -> dict[str, list[str]]:
         if name not in data.TABLES:
             continue
         for _, r in data.table(name).iterrows():
-            add(r["source_id"], f"{what}: {r[col]}" if col and r.get(col) else what)
+            v = r.get(col) if col else None
+            if isinstance(v, float):
+                v = None if pd.isna(v) else f"{v:g}"
+            joint = {"financing": " of ", "supply": " for "}.get(name, ": ")
+            add(r["source_id"], f"{what}{joint}{v}" if v else what)
     for row in Assumptions.ledger():
         add(row["source_id"], f"assumption: {labels.label(row['name'])}")
         for sid in str(row.get("informed_by", "")).split(";"):

@@ -362,7 +362,8 @@ ID_COLUMNS = {"sources": ("source_id",), "deal_events": ("event_id",), "platform
               "commitments": ("commitment_id",), "facts": ("fact_id",), "risks": ("risk_id",),
               "financing": ("event_id",), "financing_parties": ("party_id",), "sites": ("site_id",),
               "grid_intensity": ("case_id",), "water": ("case_id",), "supply": ("item_id",),
-              "signposts": ("signpost_id",)}
+              "signposts": ("signpost_id",), "reference_cases": ("class_id", "case"),
+              "risk_calibration": ("risk_id",)}
 
 
 @st.composite
