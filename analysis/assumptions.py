@@ -202,8 +202,9 @@ class Assumptions(BaseModel):
                     "arrives late (reference class: data-centre projects delayed in 2025).")
     risk_grid_slip_halves: int = assumption(
         1, label="Grid connection late: delay", unit="halves",
-        ge=0, le=6, group="risk", source="epoch_stargate_sites_2026", uncertain=True,
-        description="Half-years by which everything still to be built slips when the grid risk strikes.")
+        ge=0, le=6, group="risk", source="epoch_stargate_sites_2026", derived=True, uncertain=True,
+        description="Half-years by which everything still to be built slips when the grid risk strikes "
+                    "(Abilene's full power moved from mid-2026 to Q4 2026: about one half-year).")
     risk_electrical_probability: float = assumption(
         0.055, label="Transformers or turbines late: likelihood", unit="share per half-year",
         ge=0.0, le=1.0, group="risk", source="semafor_sightline_2026", derived=True,
@@ -211,8 +212,9 @@ class Assumptions(BaseModel):
                     "late for an energisation (the equipment share of the projects delayed in 2025).")
     risk_electrical_slip_halves: int = assumption(
         1, label="Transformers or turbines late: delay", unit="halves",
-        ge=0, le=6, group="risk", source="woodmac_transformers_2025", uncertain=True,
-        description="Half-years by which everything still to be built slips when the equipment risk strikes.")
+        ge=0, le=6, group="risk", source="assumption_tengw", informed_by="woodmac_transformers_2025", uncertain=True,
+        description="Half-years by which everything still to be built slips when the equipment risk strikes "
+                    "(judgement; no source states a delay per late delivery).")
     risk_permitting_probability: float = assumption(
         0.03, label="Local permits or opposition: likelihood", unit="share per half-year",
         ge=0.0, le=1.0, group="risk", source="assumption_tengw",
@@ -233,8 +235,9 @@ class Assumptions(BaseModel):
         description="Half-years by which everything still to be built slips if an antitrust review holds it up.")
     risk_construction_cost_probability: float = assumption(
         0.5, label="Construction costs overrun: likelihood", unit="share",
-        ge=0.0, le=1.0, group="risk", source="flyvbjerg_overruns_2024",
-        description="Chance over the build that the cost of everything around the NVIDIA systems overruns.")
+        ge=0.0, le=1.0, group="risk", source="assumption_tengw", informed_by="flyvbjerg_overruns_2024",
+        description="Chance over the build that the cost of everything around the NVIDIA systems overruns "
+                    "(judgement: with the 15% overrun, it matches the modular projects' mean overrun).")
     risk_construction_cost_overrun_share: float = assumption(
         0.15, label="Construction costs overrun: size", unit="share",
         ge=0.0, le=2.0, group="risk", source="assumption_tengw", informed_by="flyvbjerg_overruns_2024", uncertain=True,
@@ -382,12 +385,12 @@ class Assumptions(BaseModel):
     # --- Economics (chapter "Economics") ----------------------------------------------------
     gpu_useful_life_years: float = assumption(
         5.0, label="Useful life of accelerated IT", unit="years",
-        ge=1.0, le=10.0, group="economics", source="assumption_tengw", informed_by="physicalai_burry_2025", uncertain=True,
+        ge=1.0, le=10.0, group="economics", source="assumption_tengw", informed_by="tipranks_burry_2025", uncertain=True,
         description="Straight-line life of the accelerated IT (NVIDIA content); hyperscalers book 5-6 years, "
                     "critics argue 2-3.")
     useful_life_options_years: tuple[Annotated[float, Field(ge=1.0, le=10.0)], ...] = assumption(
         (3.0, 4.0, 5.0, 6.0), label="Useful lives compared", unit="years",
-        group="economics", source="assumption_tengw", informed_by="physicalai_burry_2025", min_length=1,
+        group="economics", source="assumption_tengw", informed_by="tipranks_burry_2025", min_length=1,
         description="Useful lives compared in the depreciation chart (each between 1 and 10 years).")
     facility_life_years: float = assumption(
         15.0, label="Useful life of facilities", unit="years",

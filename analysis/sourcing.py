@@ -17,11 +17,11 @@ WEAK_PREFIX = "weak:"
 WEAK_FLAG = ", weak source"
 #: The aim: fewer than this share of sources weak.
 TARGET_WEAK_SHARE = 0.15
-#: The most the report allows, a ratchet a test enforces: 19.5% on 2026-12-02, after the risk rebuild and the
-#: financing, sites and supply chapters added 20 weak sources for which the search corpus held no better
-#: copy (issue 11 replaced the weak sources it could and brought its own to 13%). Lower it as weak sources
-#: are replaced; never raise it.
-MAX_WEAK_SHARE = 0.20
+#: The most the report allows, a ratchet a test enforces: the share must stay under it. 14.6% (18 of 123)
+#: on 2026-12-02, after six weak rows were replaced by the publisher's own data or a reputable outlet's own
+#: report; the 18 left had no better copy in the search corpus. Lower it as weak sources are replaced;
+#: never raise it.
+MAX_WEAK_SHARE = 0.15
 
 #: How a value is backed, in the words the ledger and the prose use.
 BASIS_LABEL = {"sourced": "Sourced", "derived": "Derived from sources", "judgement": "Our judgement",

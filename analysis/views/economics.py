@@ -213,7 +213,7 @@ def fig_depreciation(scenario: Scenario, result: pd.DataFrame | None = None) -> 
                                           f"years in every line"))
     k = economics.key_numbers(a, result)
     return charts.figure(chart, source=("Ten Gigawatts model; useful lives: hyperscaler accounting and critics "
-                                        f"({cite('physicalai_burry_2025')})"), description=(
+                                        f"({cite('tipranks_burry_2025')})"), description=(
         f"Line chart: peak yearly depreciation {prose.usd_bn(k['dep_peak_short_usd_bn'])} with a "
         f"{prose.num(k['life_short_years'], 0)}-year life and {prose.usd_bn(k['dep_peak_long_usd_bn'])} with "
         f"{prose.num(k['life_long_years'], 0)} years."))
@@ -229,7 +229,7 @@ def depreciation_note(scenario: Scenario, result: pd.DataFrame | None = None) ->
         f"How fast the hardware loses value decides how profitable the programme looks. Large cloud companies "
         f"book servers over about {prose.num(row['low'], 0)}–{prose.num(row['high'], 0)} years, while the investor "
         f"Michael Burry argues AI accelerators earn for only {prose.num(burry['low'], 0)}–{prose.num(burry['high'], 0)} "
-        f"({cite('physicalai_burry_2025')}). With a {prose.num(k['life_short_years'], 0)}-year life the programme's "
+        f"({cite('tipranks_burry_2025')}). With a {prose.num(k['life_short_years'], 0)}-year life the programme's "
         f"depreciation peaks at {prose.usd_bn(k['dep_peak_short_usd_bn'])} a year; with "
         f"{prose.num(k['life_long_years'], 0)} years at {prose.usd_bn(k['dep_peak_long_usd_bn'])} "
         f"(@fig-econ-depreciation). The shorter life does not change the cash spent, only when it is charged "
