@@ -275,8 +275,9 @@ class Assumptions(BaseModel):
                     "roadmap date (reference class: NVIDIA's launches since Hopper).")
     risk_roadmap_delay_halves: int = assumption(
         1, label="NVIDIA platform late: delay", unit="halves",
-        ge=0, le=6, group="risk", source="bnn_blackwell_delay_2024", uncertain=True,
-        description="Half-years a late platform arrives after its roadmap date.")
+        ge=0, le=6, group="risk", source="bnn_blackwell_delay_2024", derived=True, uncertain=True,
+        description="Half-years a late platform arrives after its roadmap date (Blackwell's volume moved from "
+                    "late 2024 to Q1 2025: about one half-year).")
     risk_lockin_probability: float = assumption(
         0.25, label="Volume moves to other chips: likelihood", unit="share",
         ge=0.0, le=1.0, group="risk", source="assumption_tengw",
