@@ -1,6 +1,8 @@
 """Sources and judgement: the weak share under its cap (target 15%) and flagged where cited, every source row says what it
 supports, every assumption either cites a source that states its value or is marked as our judgement."""
 
+import re
+
 import pytest
 
 from analysis import appendix, assumptions, data, halves, sourcing
@@ -38,16 +40,32 @@ def test_every_source_row_says_what_it_supports():
 
 
 def _stated(value, unit: str, source_id: str) -> bool:
-    """Return whether a source's row states a value (in its title, note or publication date)."""
+    """Return whether a source's row states a value (in its title, note or publication date): a number
+    counts only standing alone (1 is not found in '1.2' or '2021'), a share only as a percentage or a
+    decimal, and a number of half-years only as half-years (a source giving weeks does not state it)."""
     row = sourcing.table().loc[source_id]
     text = f"{row['title']} {row['note']} {row['published']}"
+
+    def number(s: str) -> str:
+        return rf"(?<![\d.,]){re.escape(s)}(?![\d]|\.\d)"
+
     if unit == "half-year":
-        tokens = [halves.label(value), str(int(value))]
+        patterns = [re.escape(halves.label(value)), number(str(int(value)))]
     elif unit == "share":
-        tokens = [f"{100 * value:g}%", f"{100 * value:g}"]
+        patterns = [number(f"{100 * value:g}") + r"\s?(%|per ?cent)", number(f"{value:g}")]
+    elif unit == "halves":
+        patterns = [number(f"{value:g}") + r"\s?half-years?"] + (
+            [r"\b(a|one) half-year", r"half a year", r"six months"] if value == 1 else [])
     else:
-        tokens = [f"{value:g}"]
-    return any(t in text for t in tokens)
+        patterns = [number(f"{value:g}")]
+    return any(re.search(pat, text) for pat in patterns)
+
+
+def test_a_source_states_a_value_only_in_its_own_terms():
+    row = sourcing.table().loc["woodmac_transformers_2025"]
+    assert "128 weeks" in row["note"] and not _stated(1, "halves", "woodmac_transformers_2025")
+    assert not _stated(0.5, "share", "flyvbjerg_overruns_2024")   # its note has '~50' projects, not 50%
+    assert _stated(0.6, "share", "semimedia_ms_cowos_2025") and _stated(10.0, "GW", "openai_nvidia_loi_2025")
 
 
 def test_no_assumption_cites_a_source_that_does_not_state_it():
