@@ -549,10 +549,11 @@ def whatif_text(sc: Scenario) -> prose.Markdown:
         f"revenue a year, {prose.num(w['revenue_per_gw_gap_ratio'], 2)} times the "
         f"{prose.usd_bn(w['openai_revenue_per_gw_2025'], 1)} OpenAI earned per GW of compute in 2025 "
         f"({prose.usd_bn(w['openai_revenue_2025_usd_bn'], 1)} on {prose.num(w['openai_compute_gw_2025'])} GW). "
-        f"The programme alone costs {prose.num(w['annual_cost_vs_revenue_2025'], 1)} times OpenAI's 2025 revenue; "
-        f"at the same cost per GW its {prose.num(w['commitments_gw'], 0)} GW of commitments would cost "
-        f"{prose.usd_bn(w['commitments_annual_cost_usd_bn'])} a year, {prose.pct(w['commitments_cost_share_of_2030_target'])} "
-        f"of the {prose.usd_bn(w['openai_revenue_2030_target_usd_bn'])} revenue OpenAI targets for 2030.")
+        f"The programme alone costs {prose.num(w['annual_cost_vs_revenue_2025'], 1)} times OpenAI's 2025 revenue. "
+        f"At the same cost per GW its {prose.num(w['commitments_gw'], 0)} GW of commitments would cost "
+        f"{prose.usd_bn(w['commitments_annual_cost_usd_bn'])} a year once built; for scale, that is "
+        f"{prose.pct(w['commitments_cost_share_of_2030_target'])} of the "
+        f"{prose.usd_bn(w['openai_revenue_2030_target_usd_bn'])} of revenue OpenAI targets for 2030.")
 
 
 def fig_whatif(sc: Scenario) -> charts.Figure:
