@@ -28,8 +28,13 @@ test: $(STAMP)  ## library tests, notebook validation, checks of the rendered HT
 validate: $(STAMP)  ## check data, scenarios and notebooks without running anything
 	$(BIN)/python -m analysis validate
 
+# Jupyter refuses to start as root ("Running as root is not recommended") unless told it may: in a
+# container or on a CI box root is the only user, so the flag is added exactly then. ARGS passes more
+# (e.g. ARGS="--no-browser --port=8899").
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+
 lab: $(STAMP)  ## open the chapter notebooks in JupyterLab with the project's environment
-	cd notebooks && ../$(BIN)/jupyter lab
+	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG) $(ARGS)
 
 bench: $(STAMP)  ## timings: naive papermill+nbconvert vs the build, no-change rebuild, Monte Carlo
 	$(BIN)/python -m analysis.bench

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from . import paths, safe_yaml
+from . import paths, reads, safe_yaml
 from .errors import AssumptionError, InputError
 from .errors import did_you_mean as _suggest
 
@@ -432,6 +432,20 @@ class Assumptions(BaseModel):
             raise ValueError("; ".join(problems))
         return self
 
+    # Read tracking (analysis/reads.py): which values a notebook run reads decides when it re-runs.
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if reads.ACTIVE and (name in _FIELDS or name == "__dict__"):
+            reads.on_attr(self, name, value, _FIELD_ORDER)
+        return value
+
+    def model_copy(self, *, update: Any = None, deep: bool = False) -> "Assumptions":
+        """A copy whose replaced fields are derived values and whose other fields read this object's."""
+        with reads.paused():
+            new = super().model_copy(update=update, deep=deep)
+        reads.derive(new, self, set(update or ()), "assumptions")
+        return new
+
     @classmethod
     def ledger(cls) -> list[dict[str, Any]]:
         """Return one row per assumption: name, unit, default, range, description, source."""
@@ -485,6 +499,26 @@ class Scenario(BaseModel):
         extra = Assumptions.model_fields[name].json_schema_extra or {}
         return Citation(source=str(extra["source"]), informed_by=str(extra.get("informed_by", "")),
                         derived=bool(extra.get("derived")))
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if reads.ACTIVE and (name in _SCENARIO_FIELDS or name == "__dict__"):
+            reads.on_attr(self, name, value, _SCENARIO_FIELDS, nested=("assumptions",))
+        return value
+
+    def model_copy(self, *, update: Any = None, deep: bool = False) -> "Scenario":
+        """A copy that shares this scenario's assumptions object (deep copies read everything)."""
+        if deep:
+            return super().model_copy(update=update, deep=True)
+        with reads.paused():
+            new = super().model_copy(update=update)
+        reads.derive(new, self, set(update or ()), "scenario")
+        return new
+
+
+_FIELD_ORDER = tuple(Assumptions.model_fields)
+_FIELDS = frozenset(_FIELD_ORDER)
+_SCENARIO_FIELDS = tuple(Scenario.model_fields)
 
 
 SCENARIO_KEYS = {"title", "description", "assumptions", "sources"}
@@ -558,7 +592,7 @@ def resolve(scenario: str | Path = "base", overrides: dict[str, Any] | None = No
     if path.suffix in {".yaml", ".yml"}:
         label = name or path.stem
     else:
-        known = scenario_names()
+        known = paths.list_scenarios()  # a membership check, not a read of the list: see reads.py
         if str(scenario) not in known:
             raise InputError(f"unknown scenario {str(scenario)!r}{_suggest(str(scenario), known)}; "
                              f"known: {', '.join(known)}")
@@ -581,9 +615,23 @@ def resolve(scenario: str | Path = "base", overrides: dict[str, Any] | None = No
         parsed = None
     if problems:
         raise AssumptionError(problems)
-    return Scenario(name=label, title=str(doc.get("title", label)),
-                    description=str(doc.get("description", "")), assumptions=parsed, sources=cites,
-                    reader_set=tuple(sorted(overrides or {})))
+    sc = Scenario(name=label, title=str(doc.get("title", label)),
+                  description=str(doc.get("description", "")), assumptions=parsed, sources=cites,
+                  reader_set=tuple(sorted(overrides or {})))
+    reads.tag(sc, reads.origin_key(scenario, overrides, name), _file_digest(path))
+    return sc
+
+
+def _file_digest(path: Path) -> tuple[str, str] | None:
+    """Return the scenario file as the cache names it and the sha256 of its bytes (None if unreadable)."""
+    import hashlib
+
+    try:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    resolved = path.resolve()
+    return (str(resolved.relative_to(paths.ROOT)) if paths.ROOT in resolved.parents else str(resolved)), sha
 
 
 def load(scenario: str | Path = "base", overrides: dict[str, Any] | None = None) -> Assumptions:

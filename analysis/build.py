@@ -53,6 +53,7 @@ class Result:
     seconds: float
     executed: int = 0
     rendered: int = 0
+    reused: int = 0
 
 
 def say(msg: str, quiet: bool = False) -> None:
@@ -166,16 +167,15 @@ def check_inputs(variants: list[Variant]) -> tuple[list[str], dict[str, "assumpt
             problems += exc.problems
     if problems:
         raise assumptions.AssumptionError(problems)
-    from . import data, risk, sourcing
+    from . import results
 
-    data.validate()
-    register = risk.check_register()  # risks.csv names assumptions: check them before a kernel would
-    if register:
-        more = f" (and {len(register) - 1} more)" if len(register) > 1 else ""
-        raise InputError(f"data/risks.csv: {register[0]}{more}")
-    cited = sourcing.scenario_problems(resolved.values())
-    if cited:
-        raise InputError(cited[0] + (f" (and {len(cited) - 1} more)" if len(cited) > 1 else ""))
+    # The data files and the source ids the scenarios cite passed these checks before if the bytes,
+    # the citations and the code are the same: noted in the results store once every input is valid,
+    # so an edit loop does not import pandas to check them again.
+    cited = sorted({sid for sc in resolved.values() for c in sc.sources.values() for sid in (c.source, *c.informing)})
+    checked = {"data": cache.data_digest(), "code": cache.code_digest(), "deps": cache.deps_digest(), "cited": cited}
+    if results.lookup("checks", checked) is None:
+        _check_data(resolved)
     stems = cache.chapter_stems()
     if stems is None:  # let the renderer's reader say what is wrong with _quarto.yml
         from . import render
@@ -192,7 +192,23 @@ def check_inputs(variants: list[Variant]) -> tuple[list[str], dict[str, "assumpt
             raise InputError(f"notebooks/{stem}.ipynb is not a readable notebook: {first}") from None
         if not ok:
             raise InputError(f"notebooks/{stem}.ipynb has no cell tagged 'parameters'")
+    results.keep("checks", checked, "ok")
     return stems, resolved
+
+
+def _check_data(resolved: dict[str, "assumptions.Scenario"]) -> None:
+    """Validate every data table, the risk register and the sources the scenarios cite; raise on the
+    first problem."""
+    from . import data, risk, sourcing
+
+    data.validate()
+    register = risk.check_register()  # risks.csv names assumptions: check them before a kernel would
+    if register:
+        more = f" (and {len(register) - 1} more)" if len(register) > 1 else ""
+        raise InputError(f"data/risks.csv: {register[0]}{more}")
+    cited = sourcing.scenario_problems(resolved.values())
+    if cited:
+        raise InputError(cited[0] + (f" (and {len(cited) - 1} more)" if len(cited) > 1 else ""))
 
 
 def validate(variants: list[Variant],
@@ -220,10 +236,17 @@ def jobs_for(variants: list[Variant], stems: list[str]) -> list["execute.Job"]:
 
 
 def data_date() -> str:
-    """Return the publication date of the newest source: the date the data speaks for (data.data_date)."""
-    from . import data
+    """Return the publication date of the newest source: the date the data speaks for (data.data_date).
 
-    return data.data_date()
+    Kept in the results store under the data files and the code, so an edit loop need not load pandas."""
+    from . import results
+
+    def newest() -> str:
+        from . import data
+
+        return data.data_date()
+
+    return results.blob("data-date", {"data": cache.data_digest(), "code": cache.code_digest()}, newest)
 
 
 def _render_variant(project: "render.Project", v: Variant, title: str, date: str, staging: Path,
@@ -239,8 +262,10 @@ def _render_variant(project: "render.Project", v: Variant, title: str, date: str
     out_dir = paths.inside(staging, v.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     pdf = f"{project.output_file}.pdf"
-    render.render_html(project, blocks, ctx, out_dir / "index.html", link_prefix="../")
-    render.render_pdf(project, blocks, ctx, out_dir / pdf)
+    with ThreadPoolExecutor(max_workers=1) as side:  # the HTML (pandoc, a subprocess) beside the PDF
+        html = side.submit(render.render_html, project, blocks, ctx, out_dir / "index.html", link_prefix="../")
+        render.render_pdf(project, blocks, ctx, out_dir / pdf)
+        html.result()
     outputs = [out_dir / "index.html", out_dir / pdf]
     if v.name == "base":
         render.render_html(project, blocks, ctx, staging / "index.html", link_prefix="")
@@ -271,9 +296,9 @@ def _render_embedded(project: "render.Project", variants: list[Variant], resolve
 
 def _render_quarto(project: "render.Project", variants: list[Variant], staging: Path, quiet: bool) -> list[Path]:
     """Render with Quarto: stage each variant's executed notebooks as the chapters, then quarto render."""
-    from . import charts
+    from . import vega
 
-    (paths.REPORT / "_vega.html").write_text(f"<script>\n{charts.javascript_bundle()}\n</script>\n",
+    (paths.REPORT / "_vega.html").write_text(f"<script>\n{vega.javascript_bundle()}\n</script>\n",
                                              encoding="utf-8")
     chapters = paths.REPORT / "chapters"
     outputs = []
@@ -363,7 +388,7 @@ def clean_leftovers(output_dir: Path, variants: list[Variant]) -> None:
             if pid.isdigit() and not _pid_alive(int(pid)):
                 (shutil.rmtree if item.is_dir() else os.remove)(item)
     for v in variants:
-        for partial in variant_dir(v.name).glob(".*.running.ipynb"):
+        for partial in [*variant_dir(v.name).glob(".*.running.ipynb"), *variant_dir(v.name).glob(".*.reads.json")]:
             partial.unlink(missing_ok=True)
 
 
@@ -381,10 +406,14 @@ class Plan:
     """What a build must do: the runs and renders whose cache records do not match their inputs."""
 
     stems: list[str] | None
-    run_keys: dict[tuple[str, str], str | None]  # (variant, stem) -> key, None if inputs unreadable
+    run_keys: dict[tuple[str, str], str | None]  # (variant, stem) -> key, None if it must run
     stale_runs: set[tuple[str, str]]
     stale_renders: set[str]
     render_keys: dict[str, str | None]
+    #: (variant, stem) -> an executed copy elsewhere in build/ (and its record) whose reads hold for it
+    reuse: dict[tuple[str, str], tuple[Path, dict]] = field(default_factory=dict)
+    #: fresh runs found so by their values (a file behind a read changed): their records are refreshed
+    verified: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def nothing_to_do(self) -> bool:
@@ -393,8 +422,10 @@ class Plan:
 
 def _render_extra(v: Variant, engine: str, output_dir: Path, variants: list[Variant], known: list[str]) -> dict:
     """Render inputs besides the runs: engine, where it publishes, the variant and the switcher's names."""
+    sfile = Path(v.scenario) if v.scenario.endswith((".yaml", ".yml")) else paths.scenario_file(v.scenario)
     return {"engine": engine, "output_dir": str(output_dir.resolve()), "variant": v.name,
             "scenario": v.scenario, "overrides": json.dumps(v.overrides, sort_keys=True, default=str),
+            "scenario_file": cache._file_sha(str(sfile.resolve())),  # its colophon states its assumptions
             "switcher": known + [w.name for w in variants if w.name not in known]}
 
 
@@ -414,28 +445,75 @@ def render_keys_for(variants: list[Variant], stems: list[str], run_keys: dict, e
     return out
 
 
+def _params(v: Variant) -> dict[str, Any]:
+    return {"scenario": v.scenario, "overrides": v.overrides}
+
+
 def plan(variants: list[Variant], engine: str, output_dir: Path, force: bool = False) -> Plan:
-    """Compare every run's and render's inputs with the cache records, using hashes and stats only."""
+    """Decide which runs and renders are stale: each run's recorded reads against the current inputs.
+
+    From hashes alone when the files behind every read are unchanged (no pydantic, pandas or Altair
+    imported); otherwise by comparing the recorded values (cache.run_state). A stale run whose
+    chapter was executed elsewhere in build/ with reads that hold for it (the edition a --set
+    variant derives from, typically) is planned as a copy of that one instead of a run."""
     stems = cache.chapter_stems()
     run_keys: dict[tuple[str, str], str | None] = {}
-    stale_runs: set[tuple[str, str]] = set()
-    for v in variants:
-        for stem in stems or []:
-            out = variant_dir(v.name) / f"{stem}.ipynb"
-            try:
-                key = cache.run_key(paths.NOTEBOOKS / f"{stem}.ipynb",
-                                    {"scenario": v.scenario, "overrides": v.overrides})
-            except Exception:  # noqa: BLE001 - unreadable input: validation will say what is wrong
+    verified: set[tuple[str, str]] = set()
+    for quick_only in (True, False):  # every run by hashes first; values only for those that need it
+        for v in variants:
+            for stem in stems or []:
+                if (v.name, stem) in run_keys and (run_keys[(v.name, stem)] or force):
+                    continue
                 key = None
-            run_keys[(v.name, stem)] = key
-            if force or key is None or not cache.run_is_fresh(out, key):
-                stale_runs.add((v.name, stem))
+                if not force:
+                    try:
+                        cache.check_scenario_parameter(_params(v))
+                        key = cache.run_state(variant_dir(v.name) / f"{stem}.ipynb",
+                                              paths.NOTEBOOKS / f"{stem}.ipynb", _params(v), quick_only=quick_only)
+                    except Exception:  # noqa: BLE001 - unreadable input: validation will say what is wrong
+                        key = None
+                run_keys[(v.name, stem)] = key
+                if key and not quick_only:
+                    verified.add((v.name, stem))
+        if force or all(run_keys.values()):
+            break
+    stale_runs = {k for k, key in run_keys.items() if key is None}
+    reuse: dict[tuple[str, str], tuple[Path, dict]] = {}
+    if not force:
+        for name, stem in sorted(stale_runs):
+            v = next(w for w in variants if w.name == name)
+            out = variant_dir(name) / f"{stem}.ipynb"
+            for donor, record in cache.donors(stem, exclude=out):
+                try:
+                    key = cache.run_state(donor, paths.NOTEBOOKS / f"{stem}.ipynb", _params(v), record=record)
+                except Exception:  # noqa: BLE001 - an unreadable donor is no donor
+                    key = None
+                if key:
+                    reuse[(name, stem)], run_keys[(name, stem)] = (donor, record), key
+                    break
+        stale_runs -= set(reuse)
     render_keys = render_keys_for(variants, stems or [], run_keys, engine, output_dir)
     stale_renders = {v.name for v in variants
                      if force or render_keys[v.name] is None
-                     or any((v.name, s) in stale_runs for s in stems or [])
+                     or any((v.name, s) in stale_runs or (v.name, s) in reuse for s in stems or [])
                      or not cache.render_is_fresh(variant_dir(v.name), render_keys[v.name])}
-    return Plan(stems, run_keys, stale_runs, stale_renders, render_keys)
+    return Plan(stems, run_keys, stale_runs, stale_renders, render_keys, reuse, verified)
+
+
+def reuse_run(job: "execute.Job", donor: Path, record: dict) -> None:
+    """Publish a donor's executed notebook as job's: its outputs are what job's run would produce (the
+    donor's reads hold for job's parameters); only the injected-parameters cell is rewritten."""
+    from papermill.translators import translate_parameters
+
+    nb = json.loads(donor.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if "injected-parameters" in (cell.get("metadata", {}).get("tags") or []):
+            cell["source"] = translate_parameters("python3", "python", job.parameters, "Parameters")
+    meta = nb.setdefault("metadata", {}).setdefault("papermill", {})
+    meta.update({"parameters": job.parameters, "output_path": str(job.output),
+                 "reused_from": str(donor.parent.name)})
+    cache.write_text(job.output, json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
+    cache.refresh_run(job.output, job.notebook, job.parameters, record)
 
 
 def output_dir() -> Path:
@@ -500,24 +578,39 @@ def _build(variants: list[Variant], jobs: int | None, quiet: bool, engine: str, 
     record_variants(variants)
     all_jobs = jobs_for(variants, stems)
     todo = [j for j in all_jobs if (j.scenario, j.notebook.stem) in p.stale_runs]
+    reused = [j for j in all_jobs if (j.scenario, j.notebook.stem) in p.reuse]
     n = jobs or os.cpu_count() or 1
     prog = Progress(total=len(all_jobs), quiet=quiet)
     prog.skip(len(all_jobs) - len(todo))
     try:
+        for j in reused:  # before any run: a donor may be among the runs re-executed below
+            reuse_run(j, *p.reuse[(j.scenario, j.notebook.stem)])
+        for j in all_jobs:  # their reads hold under the changed files: say so, so the next plan is quick
+            if (j.scenario, j.notebook.stem) in p.verified:
+                record = cache._read(cache.run_record(j.output))
+                if record:
+                    cache.refresh_run(j.output, j.notebook, j.parameters, record)
         if todo:
+            fresh = len(all_jobs) - len(todo) - len(reused)
             prog.say(f"Executing {len(todo)} of {len(all_jobs)} notebook runs ({len(variants)} scenario(s) x "
                      f"{len(stems)} chapter(s)) with papermill on {min(n, len(todo))} kernel(s)"
-                     + (f"; {len(all_jobs) - len(todo)} unchanged, from the cache" if len(todo) < len(all_jobs)
-                        else ""))
+                     + (f"; {fresh} unchanged, from the cache" if fresh else "")
+                     + (f"; {len(reused)} whose reads match an edition's run, reused" if reused else ""))
+
+        started: dict[str, float] = {}
 
         def event(kind: str, job: execute.Job, exc: BaseException | None) -> None:
             if kind == "start":
+                started[job.name] = time.perf_counter()
                 prog.start(job.name)
             elif kind == "done":
-                cache.record_run(job.output, cache.run_key(job.notebook, job.parameters))
+                record_trace(job, time.perf_counter() - started.get(job.name, time.perf_counter()))
                 prog.finish(job.name)
             else:
                 prog.finish(job.name, ok=False)
+
+        # Longest runs first (as long as they took last time), so the kernels finish together.
+        todo.sort(key=lambda j: -(cache.expected_seconds(j.notebook.stem) or float("inf")))
 
         if p.stale_renders or todo:
             _warm_renderer()
@@ -525,7 +618,7 @@ def _build(variants: list[Variant], jobs: int | None, quiet: bool, engine: str, 
             cache.forget_run(j.output)
         if todo:
             execute.run_all(todo, n, paths.NOTEBOOKS, on_event=event)
-        run_keys = {(j.scenario, j.notebook.stem): cache.run_key(j.notebook, j.parameters) for j in all_jobs}
+        run_keys = {(j.scenario, j.notebook.stem): cache.recorded_key(j.output) for j in all_jobs}
         render_keys = render_keys_for(variants, stems, run_keys, engine, out_dir)
         to_render = [v for v in variants if force or render_keys[v.name] is None
                      or not cache.render_is_fresh(variant_dir(v.name), render_keys[v.name])]
@@ -536,9 +629,24 @@ def _build(variants: list[Variant], jobs: int | None, quiet: bool, engine: str, 
             _render_and_publish(project, to_render, variants, resolved, engine, render_keys, prog, n)
     finally:
         prog.close()
+    from . import results
+
+    results.prune()
     return Result(outputs=published_outputs(variants, project.output_dir, project.output_file), engine=engine,
                   runs=len(all_jobs), seconds=time.perf_counter() - t0, executed=len(todo),
-                  rendered=len(to_render))
+                  rendered=len(to_render), reused=len(reused))
+
+
+def record_trace(job: "execute.Job", seconds: float | None = None) -> None:
+    """Record a finished run's reads (written by its kernel) as its cache key; without them, no record."""
+    try:
+        trace = json.loads(job.trace_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cache.forget_run(job.output)  # nothing recorded: the run is simply executed again next time
+        return
+    finally:
+        job.trace_path.unlink(missing_ok=True)
+    cache.record_run(job.output, job.notebook, job.parameters, trace, seconds)
 
 
 def _warm_renderer() -> None:
@@ -547,9 +655,9 @@ def _warm_renderer() -> None:
 
     def warm() -> None:
         try:
-            from . import charts, render  # noqa: F401 - imported for the side effect of being loaded
+            from . import render, vega  # noqa: F401 - imported for the side effect of being loaded
 
-            charts.javascript_bundle()
+            vega.javascript_bundle()
         except Exception:  # noqa: BLE001 - only a head start: the render stage imports and reports
             pass
 

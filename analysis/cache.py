@@ -1,22 +1,35 @@
-"""Content-addressed build cache: skip a run, or a render, whose inputs hash the same as last time.
+"""Content-addressed build cache: skip a run, or a render, whose inputs read the same as last time.
 
-A run's key hashes its notebook, its parameter values (the scenario file's bytes and the overrides),
-the data files, the library code and the installed package versions. A render's key hashes the keys
-of the runs it reads, the report sources (_quarto.yml, *.qmd), the code and the scenario titles, and
-what each edition's colophon states besides those: the git commit and whether the tree was modified,
-the lock file, and a fixed build date if SOURCE_DATE_EPOCH sets one. So a new commit re-renders every
-edition (its colophon names the commit) but re-executes no notebook whose inputs did not change.
-The colophon (analysis/colophon.py) prints these same digests: what an edition says it was built
-from is what the cache keyed it on.
+A run's key is what it read (analysis/reads.py explains why that is sound): its notebook, the
+library code and installed packages, and the read set the run recorded in its kernel, with values:
+the assumption values and scenario texts it read (its own scenario under "self"), the data tables it
+read (sha256) and the list of scenarios if it read it. A change to an assumption a chapter never
+reads does not re-run that chapter; an edit to one scenario file re-runs, in every edition, the
+chapters that show that scenario's values (summary, scenario comparison, appendix). The parameters
+(scenario, overrides) are part of the key only when the notebook uses them for more than
+assumptions.resolve()/load(); otherwise a variant built with --set reuses the executed chapter of any
+edition whose recorded reads give the same values under the variant's own scenario (the copy's
+injected-parameters cell is rewritten; the renderer ignores that cell).
+
+Deciding is cheap when nothing changed: a record also lists the files behind its reads (scenario
+files, data tables) with their sha256, and the run's parameters; if all are the same the run is
+fresh, decided from hashes alone without importing pydantic, pandas, papermill or Altair. Only when
+a file differs are the recorded values compared with the values the current files give.
+
+A render's key hashes the keys of the runs it reads, the report sources (_quarto.yml, *.qmd), the
+code and the scenario titles, and what each edition's colophon states besides those: the git commit
+and whether the tree was modified, the lock file, and a fixed build date if SOURCE_DATE_EPOCH sets
+one. So a new commit re-renders every edition (its colophon names the commit) but re-executes no
+notebook whose inputs did not change. The colophon (analysis/colophon.py) prints these same digests.
 Records sit beside the executed notebooks (build/<variant>/.<stem>.key, .render.json) with the size
 and mtime of the file they vouch for, so a file edited or deleted by hand is rebuilt.
 
-This module imports nothing heavy (no pandas, papermill, nbformat, Altair) so that a rebuild with
-nothing changed can decide in a fraction of a second that there is nothing to do.
+This module imports nothing heavy at import time.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import json
@@ -28,10 +41,10 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import paths, safe_yaml
+from . import paths, reads, safe_yaml
 
 #: Bump when the meaning of a key changes, so old records stop matching.
-VERSION = 2
+VERSION = 3
 #: Folders under report/ that the build writes, so they are not inputs of a render.
 REPORT_GENERATED = {"_output", "chapters", ".quarto", "_vega.html"}
 
@@ -178,22 +191,185 @@ def chapter_stems(quarto_yml: Path | None = None) -> list[str] | None:
         return None
 
 
-def run_key(notebook: Path, parameters: dict[str, Any]) -> str:
-    """Return the key of one (scenario, notebook) run."""
+#: Names a notebook's parameters cell defines; a clean notebook passes them only to these functions.
+PARAMETERS = ("scenario", "overrides")
+RESOLVERS = ("resolve", "load")
+
+
+@functools.lru_cache(maxsize=64)
+def _parameters_only_to_resolve(source: str) -> bool:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in RESOLVERS:
+                allowed |= {id(a) for a in node.args if isinstance(a, ast.Name)}
+                allowed |= {id(k.value) for k in node.keywords if isinstance(k.value, ast.Name)}
+    return all(id(n) in allowed for n in ast.walk(tree)
+               if isinstance(n, ast.Name) and n.id in PARAMETERS) and not any(
+        isinstance(n, (ast.Global, ast.Nonlocal)) or (isinstance(n, ast.Call) and getattr(n.func, "id", "") in
+                                                      ("eval", "exec", "globals", "locals", "vars"))
+        for n in ast.walk(tree))
+
+
+def uses_parameters_only_to_resolve(notebook_bytes: bytes) -> bool:
+    """Whether the notebook's code reads `scenario` and `overrides` only as arguments of
+    assumptions.resolve()/load(): then they reach the run only through the recorded reads."""
+    try:
+        cells = json.loads(notebook_bytes)["cells"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    code = []
+    for c in cells:
+        if c.get("cell_type") != "code" or "parameters" in (c.get("metadata", {}).get("tags") or []):
+            continue
+        src = c.get("source", "")
+        lines = ("".join(src) if isinstance(src, list) else str(src)).splitlines()
+        code.append("\n".join(ln for ln in lines if not ln.lstrip().startswith(("%", "!"))))
+    return _parameters_only_to_resolve("\n".join(code))
+
+
+def static_inputs(notebook: Path, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Return what keys a run besides its reads: notebook, code, packages, and the parameters if needed."""
+    nb = notebook.read_bytes()
+    return {"version": VERSION, "notebook": _sha(nb), "code": code_digest(), "deps": deps_digest(),
+            "parameters": None if uses_parameters_only_to_resolve(nb) else _params(parameters)}
+
+
+def _params(parameters: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(parameters, sort_keys=True, default=str))
+
+
+def check_scenario_parameter(parameters: dict[str, Any]) -> None:
+    """Raise ValueError unless the run's scenario is a readable regular file of sane size."""
     scenario = str(parameters.get("scenario", ""))
     sfile = Path(scenario) if scenario.endswith((".yaml", ".yml")) else paths.scenario_file(scenario)
     if not sfile.is_file() or sfile.stat().st_size > safe_yaml.MAX_FILE_BYTES:
         raise ValueError(f"{sfile} is not a scenario file")  # never hash a pipe or a huge file
-    parts = {
-        "version": VERSION,
-        "notebook": _sha(notebook.read_bytes()),
-        "parameters": json.dumps(parameters, sort_keys=True, default=str),
-        "scenario_file": _sha(sfile.read_bytes()),
-        "data": data_digest(),
-        "code": code_digest(),
-        "deps": deps_digest(),
-    }
-    return _sha(json.dumps(parts, sort_keys=True).encode())
+
+
+def trace_key(static: dict[str, Any], trace: dict[str, Any]) -> str:
+    """Return a run's key: its static inputs and its read set with values."""
+    parts = {"static": static, **{k: trace.get(k) for k in ("reads", "meta", "tables", "scenario_list")}}
+    return _sha(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode())
+
+
+def _file_sha(path: str) -> str | None:
+    p = Path(path) if Path(path).is_absolute() else paths.ROOT / path
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return _file_sha_cached(str(p), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=512)
+def _file_sha_cached(path: str, size: int, mtime: int) -> str | None:
+    try:
+        return _sha(Path(path).read_bytes())
+    except OSError:
+        return None
+
+
+def _data_path(path: str) -> bool:
+    return path.startswith("data/") and not path.startswith("data/scenarios/")
+
+
+@functools.lru_cache(maxsize=256)
+def _resolve(scenario: str, overrides_json: str, name: str | None, stamp: tuple) -> Any:
+    from . import assumptions
+
+    with reads.paused():
+        return assumptions.resolve(scenario, json.loads(overrides_json), name=name)
+
+
+def _scenario_stamp(scenario: str) -> tuple:
+    f = Path(scenario) if scenario.endswith((".yaml", ".yml")) else paths.scenario_file(scenario)
+    try:
+        st = f.stat()
+    except OSError:
+        return (str(f), None)
+    return (str(f), st.st_size, st.st_mtime_ns, tuple(paths.list_scenarios()))
+
+
+def values_match(trace: dict[str, Any], parameters: dict[str, Any] | None) -> bool:
+    """Whether every assumption value and scenario text the trace recorded reads the same now.
+
+    "self" is the run's own scenario: resolve(parameters). Any origin that no longer resolves
+    (file gone, invalid) does not match."""
+    for kind in ("reads", "meta"):
+        for origin, values in (trace.get(kind) or {}).items():
+            if origin == "self":
+                if parameters is None:
+                    return False
+                scenario, overrides, name = str(parameters.get("scenario", "")), parameters.get("overrides") or {}, None
+            else:
+                scenario, overrides, name = json.loads(origin)
+            try:
+                sc = _resolve(scenario, json.dumps(overrides, sort_keys=True, default=str), name,
+                              _scenario_stamp(scenario))
+            except Exception:  # noqa: BLE001 - unknown, unreadable or invalid now: not the same values
+                return False
+            obj = sc.assumptions if kind == "reads" else sc
+            with reads.paused():
+                for field, value in values.items():
+                    try:
+                        if reads.jsonable(getattr(obj, field)) != value:
+                            return False
+                    except AttributeError:
+                        return False
+    return True
+
+
+def _files_now(trace: dict[str, Any], parameters: dict[str, Any]) -> dict[str, str | None]:
+    """Return the sha256 now of every file behind the trace's reads, the run's own scenario file included."""
+    files = {f: _file_sha(f) for f in trace.get("files") or {}}
+    if "self" in (trace.get("reads") or {}) or "self" in (trace.get("meta") or {}):
+        origin = reads.origin_key(parameters.get("scenario", ""), parameters.get("overrides") or {})
+        scenario = json.loads(origin)[0]
+        f = Path(scenario) if scenario.endswith((".yaml", ".yml")) else paths.scenario_file(scenario)
+        rel = str(f.resolve().relative_to(paths.ROOT)) if paths.ROOT in f.resolve().parents else str(f.resolve())
+        files[rel] = _file_sha(rel)
+    return files
+
+
+def run_state(output: Path, notebook: Path, parameters: dict[str, Any], record: dict[str, Any] | None = None,
+              quick_only: bool = False) -> str | None:
+    """Return the run key if output's record still holds for these parameters, else None.
+
+    First from hashes alone (the same parameters and the same files behind every read); failing that
+    (unless quick_only), by comparing the recorded values with what the current files give."""
+    rec = _read(run_record(output)) if record is None else record
+    if not rec or rec.get("version") != VERSION or rec.get("stat") != _stat(output) or "trace" not in rec:
+        return None
+    static = static_inputs(notebook, parameters)
+    recorded = dict(rec["static"])
+    if recorded.get("parameters") is not None and static["parameters"] is None:
+        static["parameters"] = _params(parameters)  # recorded when unclean: keep comparing them
+    if recorded != static:
+        return None
+    trace = rec["trace"]
+    if trace.get("scenario_list") is not None and trace["scenario_list"] != paths.list_scenarios():
+        return None
+    if rec.get("parameters") == _params(parameters) and rec.get("files") == _files_now(trace, parameters):
+        return rec["key"]
+    if quick_only:
+        return None
+    if any(_file_sha(f) != sha for f, sha in (trace.get("files") or {}).items() if _data_path(f)):
+        return None
+    return rec["key"] if values_match(trace, parameters) else None
+
+
+def run_key(notebook: Path, parameters: dict[str, Any]) -> str:
+    """Return the static part of a run's key (notebook, code, packages, parameters if they key it).
+
+    The full key (trace_key) is known once the run has recorded what it read."""
+    check_scenario_parameter(parameters)
+    return _sha(json.dumps(static_inputs(notebook, parameters), sort_keys=True).encode())
 
 
 def render_key(run_keys: list[str], extra: dict[str, Any]) -> str:
@@ -238,14 +414,54 @@ def run_record(output: Path) -> Path:
     return output.with_name(f".{output.stem}.key")
 
 
-def run_is_fresh(output: Path, key: str) -> bool:
-    """Return whether output was produced by a run with this key and is untouched since."""
+def run_is_fresh(output: Path, notebook: Path, parameters: dict[str, Any]) -> bool:
+    """Return whether output was produced by a run whose reads still hold and is untouched since."""
+    return run_state(output, notebook, parameters) is not None
+
+
+def recorded_key(output: Path) -> str | None:
+    """Return the key in output's record if the record vouches for the file as it is."""
     rec = _read(run_record(output))
-    return bool(rec) and rec.get("key") == key and rec.get("stat") == _stat(output)
+    return rec["key"] if rec and rec.get("stat") == _stat(output) and "key" in rec else None
 
 
-def record_run(output: Path, key: str) -> None:
-    write_json(run_record(output), {"key": key, "stat": _stat(output)})
+def record_run(output: Path, notebook: Path, parameters: dict[str, Any], trace: dict[str, Any],
+               seconds: float | None = None) -> str:
+    """Record what the run that wrote output read (and how long it took); return its key."""
+    static = static_inputs(notebook, parameters)
+    key = trace_key(static, trace)
+    write_json(run_record(output), {"version": VERSION, "key": key, "stat": _stat(output), "static": static,
+                                    "trace": trace, "parameters": _params(parameters),
+                                    "files": _files_now(trace, parameters), "seconds": seconds})
+    return key
+
+
+def expected_seconds(stem: str) -> float | None:
+    """Return the longest time a run of this chapter took in any variant in build/ (None if never run)."""
+    times = [rec.get("seconds") for rec in map(_read, paths.BUILD.glob(f"*/.{stem}.key")) if rec]
+    times = [t for t in times if isinstance(t, (int, float))]
+    return max(times) if times else None
+
+
+def refresh_run(output: Path, notebook: Path, parameters: dict[str, Any], record: dict[str, Any]) -> None:
+    """Re-record a run whose reads were found to hold under these parameters (new files or a copy)."""
+    trace = record["trace"]
+    write_json(run_record(output), {**record, "version": VERSION, "stat": _stat(output),
+                                    "static": static_inputs(notebook, parameters),
+                                    "parameters": _params(parameters), "files": _files_now(trace, parameters)})
+
+
+def donors(stem: str, exclude: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Return every other executed copy of this chapter in build/ with its record (candidates for reuse)."""
+    out = []
+    for rec_path in sorted(paths.BUILD.glob(f"*/.{stem}.key")):
+        output = rec_path.with_name(f"{stem}.ipynb")
+        if output == exclude:
+            continue
+        rec = _read(rec_path)
+        if rec and rec.get("stat") == _stat(output):
+            out.append((output, rec))
+    return out
 
 
 def forget_run(output: Path) -> None:
@@ -275,5 +491,5 @@ def forget_render(variant_dir: Path) -> None:
 def clear_digests() -> None:
     """Forget the digests computed in this process (tests change inputs between builds)."""
     for f in (code_digest, environment, deps_digest, data_digest, scenarios_digest, report_digest,
-              source_state, lock_digest):
+              source_state, lock_digest, _resolve, _file_sha_cached):
         f.cache_clear()

@@ -21,6 +21,8 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from . import results, vega
+
 THEME = "tengw"
 FONT = "DejaVu Sans"
 #: Plot area of a single chart in px; with axes the SVG is ~620 px wide, which the PDF prints at
@@ -120,7 +122,15 @@ def static_svg(spec: dict[str, Any]) -> str:
 
     vl-convert numbers gradients with a counter that lives as long as the process, so the same
     chart would otherwise get different ids depending on what the kernel drew before.
+    Drawing is the costliest step of a chart (~0.1 s of CPU, most of it measuring text), so the SVG
+    is kept in the results store under the spec and vl-convert's version: a chart drawn by one
+    edition, one variant or one build is drawn once.
     """
+    return results.blob("svg", {"spec": spec, "vl_convert": vega.vl_convert_version()}, lambda: _draw_svg(spec),
+                        suffix=".svg")
+
+
+def _draw_svg(spec: dict[str, Any]) -> str:
     svg = vlc.vegalite_to_svg(spec)
     mapping: dict[str, str] = {}
     for prefix, num in _SVG_ID.findall(svg):
@@ -137,7 +147,7 @@ def static_svg(spec: dict[str, Any]) -> str:
 class Figure:
     """A themed chart with its description and source, displayable in HTML, PDF and notebooks."""
 
-    mime = "application/vnd.tengw.figure+json"
+    mime = vega.FIGURE_MIME
 
     def __init__(self, chart: alt.TopLevelMixin, *, description: str, source: str,
                  datasets: dict[str, Any] | None = None):
@@ -327,4 +337,10 @@ def tornado(df: pd.DataFrame, *, label: str, low: str, high: str, base: float, x
 
 def javascript_bundle() -> str:
     """Return Vega, Vega-Lite and vega-embed as one script, so pages draw charts offline."""
-    return vlc.javascript_bundle()
+    return vega.javascript_bundle()
+
+
+def warm() -> None:
+    """Start vl-convert's JavaScript engine (half a second of CPU on first use) ahead of the first chart."""
+    vlc.vegalite_to_svg({"data": {"values": [{"x": 0}]}, "mark": "point",
+                         "encoding": {"x": {"field": "x", "type": "quantitative"}}})

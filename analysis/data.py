@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
+from . import paths, reads
 from .errors import DataError
 from .units import KNOWN_UNITS
 
@@ -322,10 +322,26 @@ def _load_all(stamp: tuple) -> dict[str, pd.DataFrame]:
     return out
 
 
+@functools.lru_cache(maxsize=4)
+def _digests(stamp: tuple) -> dict[str, str]:
+    """Return the sha256 of every table's file (what a notebook run records having read)."""
+    import hashlib
+
+    return {name: hashlib.sha256((paths.DATA / spec.file).read_bytes()).hexdigest() for name, spec in TABLES.items()}
+
+
+def _note(name: str, stamp: tuple) -> None:
+    if reads.ACTIVE:
+        reads.note_table(name, _digests(stamp)[name], f"data/{TABLES[name].file}")
+
+
 def validate() -> None:
     """Load every table once, and check what ties the tables together (timeline stages, signposts),
     so that a broken data file fails before any kernel starts."""
-    _load_all(_stamp())
+    stamp = _stamp()
+    _load_all(stamp)
+    for name in TABLES:
+        _note(name, stamp)
     from . import deal, signposts  # they read the tables loaded above
 
     problems = deal.check_events() + signposts.check()
@@ -335,10 +351,13 @@ def validate() -> None:
 
 
 def table(name: str) -> pd.DataFrame:
-    """Return a validated copy of one data table."""
+    """Return a validated copy of one data table (a notebook run records which tables it read)."""
     if name not in TABLES:
         raise KeyError(f"unknown table {name!r}; known: {', '.join(TABLES)}")
-    return _load_all(_stamp())[name].copy()
+    stamp = _stamp()
+    out = _load_all(stamp)[name].copy()
+    _note(name, stamp)
+    return out
 
 
 def fact(fact_id: str) -> float:

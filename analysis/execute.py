@@ -6,10 +6,20 @@ stay independent. Kernels talk over IPC files, so parallel kernels never race fo
 A run writes to a hidden file beside its output and is moved into place only when it succeeded;
 a failed run is kept as <notebook>.failed.ipynb. Every kernel is registered before it starts, so
 an interrupt or a failure shuts all of them down and none is left behind.
+
+Per run the kernel also records what the notebook read (analysis/reads.py) into a hidden
+.<stem>.reads.json beside the output, which keys the run in the build cache (analysis/cache.py).
+What a run costs beyond its own cells was measured and cut: one kernel client per kernel for the
+whole build (a new one waits ~0.2 s for its IOPub channel to settle), the namespace reset and the
+read recorder sent in the same request as silent code, the warm-up's objects frozen out of the
+garbage collector (IPython's reset calls gc.collect(), which otherwise walks Altair's and pandas'
+hundreds of thousands of objects every run), and the running notebook saved when a cell starts but
+not again when it completes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -23,15 +33,32 @@ from typing import Any, Callable
 
 import papermill as pm
 from jupyter_client import KernelManager
+from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
-#: Imports paid once per kernel, not once per notebook.
-WARM_UP = "import analysis.charts, analysis.roadmap, analysis.assumptions, numpy, pandas, altair"
+#: Imports paid once per kernel, not once per notebook; then the imported objects are frozen out of
+#: the garbage collector's reach (gc.freeze), so a collection walks only what a run allocated.
+WARM_UP = ("import analysis.speedups; analysis.speedups.apply()\n"
+           "import analysis.charts, analysis.roadmap, analysis.assumptions, analysis.reads, analysis.results\n"
+           "import numpy, pandas, altair, gc\n"
+           "analysis.cache.code_digest(); analysis.cache.deps_digest(); analysis.charts.warm()\n"
+           "gc.collect(); gc.freeze()")
 #: Cleared before each run so no notebook sees another's variables.
 RESET = "get_ipython().run_line_magic('reset', '-f')"
 ENGINE = "tengw-pool"
+
+
+def setup_code(parameters: dict[str, Any]) -> str:
+    """Return the silent code run before a notebook's first cell: clear the namespace, start recording reads."""
+    return (f"{RESET}\n"
+            f"__import__('analysis.reads').reads.start(__import__('json').loads({json.dumps(json.dumps(parameters, default=str))}))")
+
+
+def teardown_code(trace: Path) -> str:
+    """Return the silent code run after the last cell: write what the run read to `trace`."""
+    return f"__import__('analysis.reads').reads.finish({str(trace)!r})"
 
 
 @dataclass(frozen=True)
@@ -57,6 +84,11 @@ class Job:
         """Where a failed run's executed notebook is kept for inspection."""
         return self.output.with_name(f"{self.output.stem}.failed.ipynb")
 
+    @property
+    def trace_path(self) -> Path:
+        """Where the kernel writes what the run read (analysis/reads.py), for the run's cache record."""
+        return self.output.with_name(f".{self.output.stem}.reads.json")
+
 
 class RunFailed(Exception):
     """A notebook raised; the message names scenario, notebook and cell, and the kept notebook."""
@@ -75,6 +107,7 @@ class WarmKernel:
     """One kernel kept alive across notebook runs."""
 
     def __init__(self, cwd: Path, pool: "KernelPool | None" = None):
+        self.kc = None  # the client every run of this kernel uses, opened in the thread that runs them
         self._dir = tempfile.mkdtemp(prefix="tengw-kernel-")
         # nbclient gets an async client from this manager: a blocking one would block its event loop
         # in a read that never returns when the kernel dies, instead of noticing the death.
@@ -83,7 +116,10 @@ class WarmKernel:
         self.pool = pool
         if pool is not None:
             pool.register(self)  # before the process exists, so a shutdown cannot miss it
-        self.km.start_kernel(cwd=str(cwd), env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+        # No input history: IPython writes it to SQLite and syncs it to disk on every reset, which a
+        # build never reads back.
+        self.km.start_kernel(cwd=str(cwd), env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+                             extra_arguments=["--HistoryManager.enabled=False"])
         if pool is not None and pool.closed:
             self.shutdown()
             raise Interrupted("build stopped while a kernel was starting")
@@ -100,14 +136,30 @@ class WarmKernel:
         finally:
             kc.stop_channels()
 
-    def reset(self) -> None:
-        """Clear the namespace; start a new kernel if this one died (never once the pool is closed)."""
+    def ready(self) -> None:
+        """Start a new kernel if this one died (never once the pool is closed); open the run client once.
+
+        The namespace is cleared by each run's set-up code (setup_code), in the run's own request."""
         if self.pool is not None and self.pool.closed:
             raise Interrupted("build stopped")
         if not self.km.is_alive():
+            self._close_client()
             self.km.restart_kernel(now=True)
             self._run(WARM_UP)
-        self._run(RESET)
+        if self.kc is None:
+            kc = self.km.client()
+            kc.start_channels()
+            run_sync(kc.wait_for_ready)(timeout=60)
+            kc.allow_stdin = False
+            self.kc = kc
+
+    def _close_client(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:  # noqa: BLE001 - closing on the way out or after a kernel died
+                pass
+            self.kc = None
 
     def pid(self) -> int | None:
         proc = getattr(self.km, "provisioner", None)
@@ -115,6 +167,7 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         """Stop the kernel and anything it started (it leads its own process group)."""
+        self._close_client()
         pid = self.pid()
         try:
             if self.km.has_kernel:
@@ -130,16 +183,46 @@ class WarmKernel:
 
 
 class KernelPool:
-    """The kernels of one build; closing it shuts every one down, including those still starting."""
+    """The kernels of one build; closing it shuts every one down, including those still starting.
+
+    start(n) launches n kernels in background threads; run_all's workers take them as they are ready."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._kernels: list[WarmKernel] = []
+        self._ready: queue.Queue[WarmKernel | BaseException] = queue.Queue()
+        self.started = 0
         self.closed = False
 
     def register(self, kernel: WarmKernel) -> None:
         with self._lock:
             self._kernels.append(kernel)
+
+    def start(self, n: int, cwd: Path) -> "KernelPool":
+        """Start n more kernels in background threads."""
+        def one() -> None:
+            try:
+                self._ready.put(WarmKernel(cwd, self))
+            except BaseException as exc:  # noqa: BLE001 - handed to the worker that takes it
+                self._ready.put(exc)
+
+        for i in range(n):
+            threading.Thread(target=one, daemon=True, name=f"kernel-start-{self.started + i}").start()
+        self.started += n
+        return self
+
+    def take(self) -> WarmKernel:
+        """Return the next kernel that finished starting (raise what stopped one from starting)."""
+        while True:
+            try:
+                item = self._ready.get(timeout=0.1)
+            except queue.Empty:
+                if self.closed:
+                    raise Interrupted("build stopped while kernels were starting") from None
+                continue
+            if isinstance(item, BaseException):
+                raise item
+            return item
 
     def close(self) -> None:
         with self._lock:
@@ -149,21 +232,89 @@ class KernelPool:
             k.shutdown()
 
 
+#: A cell running longer than this (seconds) has the running notebook saved, showing which cell runs.
+SLOW_CELL_S = 1.0
+
+
+class _Manager(NotebookExecutionManager):
+    """Papermill saves the whole running notebook when each cell starts and again when it completes
+    (a deep copy, validation and JSON of a growing notebook: ~15% of the build process's time).
+    This manager saves when the notebook starts, when a cell has run for SLOW_CELL_S (so an
+    interrupted or stuck run shows which cell it is in) and, after a failure, at the end."""
+
+    def save(self, **kwargs):
+        """Papermill's own saves (each cell's start and end): skipped."""
+
+    def save_now(self) -> None:
+        super().save()
+
+
+class PoolClient(PapermillNotebookClient):
+    """Papermill's client, running silent set-up and tear-down code around the notebook's cells."""
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        # The save runs on this event loop between two messages, so it never sees a half-updated notebook.
+        timer = asyncio.get_running_loop().call_later(SLOW_CELL_S, self.nb_man.save_now)
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count=execution_count,
+                                                    store_history=store_history)
+        finally:
+            timer.cancel()
+
+    execute_cell = run_sync(async_execute_cell)
+
+    def run_notebook(self, setup: str, teardown: str):
+        self.reset_execution_trackers()
+        with self.setup_kernel():
+            self._silent(setup)
+            self.papermill_execute_cells()
+            self._silent(teardown)
+            info_msg = self.wait_for_reply(self.kc.kernel_info())
+            self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+            self.set_widgets_metadata()
+        return self.nb
+
+    def _silent(self, code: str) -> None:
+        if not code:
+            return
+        reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False, allow_stdin=False))
+        if reply is None or reply["content"]["status"] != "ok":
+            detail = (reply or {}).get("content", {})
+            raise RuntimeError(f"run set-up failed: {detail.get('ename', '')}: {detail.get('evalue', 'no reply')}")
+
+
 class PoolEngine(NBClientEngine):
-    """Papermill engine that runs on the warm kernel passed as `km`, and closes its channels."""
+    """Papermill engine that runs on the warm kernel and client passed as `km` and `kc`."""
+
+    @classmethod
+    def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                         autosave_cell_every=30, **kwargs):
+        nb_man = _Manager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                          autosave_cell_every=autosave_cell_every)
+        nb_man.notebook_start()
+        nb_man.save_now()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        except BaseException:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+            nb_man.save_now()  # a dead kernel: the kept notebook shows the cells that ran
+            raise
+        nb_man.cleanup_pbar()
+        nb_man.notebook_complete()  # papermill writes the finished notebook once, after this
+        return nb_man.nb
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
         kwargs.pop("input_path", None)
-        client = PapermillNotebookClient(nb_man, kernel_name=kernel_name, timeout=execution_timeout,
-                                         startup_timeout=start_timeout, log_output=log_output,
-                                         stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
-        try:
-            return client.execute()
-        finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
+        kc = kwargs.pop("kc", None)
+        setup, teardown = kwargs.pop("setup", ""), kwargs.pop("teardown", "")
+        client = PoolClient(nb_man, kernel_name=kernel_name, timeout=execution_timeout,
+                            startup_timeout=start_timeout, log_output=log_output,
+                            stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+        client.kc = kc  # the kernel's own client, kept open across its runs
+        return client.run_notebook(setup, teardown)
 
 
 papermill_engines.register(ENGINE, PoolEngine)
@@ -223,11 +374,16 @@ def _keep_failed(job: Job) -> Path | None:
 
 
 def run_one(job: Job, kernel: WarmKernel | None, timeout: int = 600) -> None:
-    """Execute one job with papermill, on a warm kernel when given; publish its output only on success."""
+    """Execute one job with papermill, on a warm kernel when given; publish its output only on success.
+
+    On a warm kernel the run also leaves what it read in job.trace_path."""
     job.output.parent.mkdir(parents=True, exist_ok=True)
-    extra = {"engine_name": ENGINE, "km": kernel.km} if kernel else {}
+    job.trace_path.unlink(missing_ok=True)
+    extra: dict[str, Any] = {}
     if kernel:
-        kernel.reset()
+        kernel.ready()
+        extra = {"engine_name": ENGINE, "km": kernel.km, "kc": kernel.kc,
+                 "setup": setup_code(job.parameters), "teardown": teardown_code(job.trace_path)}
     try:
         pm.execute_notebook(str(job.notebook), str(job.running_path), parameters=job.parameters,
                             kernel_name="python3", progress_bar=False, log_output=False,
@@ -238,6 +394,8 @@ def run_one(job: Job, kernel: WarmKernel | None, timeout: int = 600) -> None:
         if kernel is not None and kernel.pool is not None and kernel.pool.closed:
             job.running_path.unlink(missing_ok=True)
             raise Interrupted("build stopped") from None
+        if kernel is not None:
+            kernel._close_client()  # a dead kernel's client is of no use to the next run
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         kept = _keep_failed(job)
         raise RunFailed(job, f"{_running_cell(kept, job.notebook)}{type(exc).__name__}: {first}", kept) from None
@@ -246,8 +404,10 @@ def run_one(job: Job, kernel: WarmKernel | None, timeout: int = 600) -> None:
 
 
 def run_all(jobs: list[Job], n_jobs: int, cwd: Path,
-            on_event: Callable[[str, Job, BaseException | None], None] = lambda *a: None) -> None:
-    """Run every job on n_jobs warm kernels; stop at the first failure and shut every kernel down.
+            on_event: Callable[[str, Job, BaseException | None], None] = lambda *a: None,
+            pool: KernelPool | None = None) -> None:
+    """Run every job on n_jobs warm kernels (those of `pool` if it was started ahead); stop at the
+    first failure and shut every kernel down.
 
     on_event(kind, job, exc) is called with kind "start", "done" or "fail" from the worker threads.
     """
@@ -255,12 +415,14 @@ def run_all(jobs: list[Job], n_jobs: int, cwd: Path,
     for j in jobs:
         todo.put(j)
     failures: list[BaseException] = []
-    pool = KernelPool()
+    pool = pool or KernelPool()
+    if not pool.started:
+        pool.start(max(1, min(n_jobs, len(jobs))), cwd)
     stop = threading.Event()
 
     def worker() -> None:
         try:
-            kernel = WarmKernel(cwd, pool)
+            kernel = pool.take()
         except Interrupted:
             return
         except BaseException as exc:  # noqa: BLE001
@@ -286,8 +448,7 @@ def run_all(jobs: list[Job], n_jobs: int, cwd: Path,
                 return
             on_event("done", job, None)
 
-    threads = [threading.Thread(target=worker, daemon=True, name=f"kernel-{i}")
-               for i in range(max(1, min(n_jobs, len(jobs))))]
+    threads = [threading.Thread(target=worker, daemon=True, name=f"kernel-{i}") for i in range(pool.started)]
     try:
         for t in threads:
             t.start()
@@ -304,5 +465,7 @@ def run_all(jobs: list[Job], n_jobs: int, cwd: Path,
             t.join(5)
         for j in jobs:
             j.running_path.unlink(missing_ok=True)
+            if failures:
+                j.trace_path.unlink(missing_ok=True)
     if failures:
         raise failures[0]

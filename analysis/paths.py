@@ -4,6 +4,7 @@ import os
 import re
 from pathlib import Path
 
+from . import reads
 from .errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,10 +25,18 @@ def scenario_file(name: str) -> Path:
     return SCENARIOS / f"{name}.yaml"
 
 
-def scenario_names() -> list[str]:
+def list_scenarios() -> list[str]:
     """Return the scenarios defined in data/scenarios/, base first (light: no pydantic, for the cache path)."""
     names = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
     return sorted(names, key=lambda n: (n != "base", n))
+
+
+def scenario_names() -> list[str]:
+    """Return the scenarios defined in data/scenarios/, base first; a notebook run records that it read
+    the list (analysis/reads.py), so adding or removing a scenario re-runs the chapters that list them."""
+    names = list_scenarios()
+    reads.note_list(names)
+    return names
 
 
 #: A variant or edition name: one path component from a small alphabet, never '.', '..' or '-x'.

@@ -20,10 +20,10 @@ import nbformat
 import pypandoc
 import typst
 
-from . import charts, colophon, paths, safe_yaml
+from . import colophon, paths, safe_yaml, vega
 from .errors import InputError
 
-FIG_MIME = charts.Figure.mime
+FIG_MIME = vega.FIGURE_MIME
 TABLE_MIME = "application/vnd.tengw.table+json"
 FONT_DIRS = [d for d in ("/usr/share/fonts",) if Path(d).is_dir()]
 
@@ -395,7 +395,7 @@ def render_html(project: Project, blocks: list[Block], ctx: Context, out: Path, 
         head = Path(tmp) / "head.html"
         css = (paths.TEMPLATES / "report.css").read_text(encoding="utf-8")
         tags = colophon.meta_tags(ctx.edition) if ctx.edition else ""
-        head.write_text(f"{tags}<style>\n{css}\n</style>\n<script>\n{charts.javascript_bundle()}\n</script>\n",
+        head.write_text(f"{tags}<style>\n{css}\n</style>\n<script>\n{vega.javascript_bundle()}\n</script>\n",
                         encoding="utf-8")
         switch, index = variants_html(ctx, link_prefix, pdf_name)
         pypandoc.convert_text(

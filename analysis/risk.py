@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import data, halves, labels, roadmap
+from . import data, halves, labels, results, roadmap
 from .assumptions import Assumptions
 
 #: What an effect moves: the unit its impact is in, and the sign of a downside (upsides flip it).
@@ -516,6 +516,7 @@ class Simulation:
     struck: np.ndarray                    # per event: draws in which it struck
 
 
+@results.stored
 def simulate(a: Assumptions, n: int | None = None, seed: int | None = None,
              platforms: pd.DataFrame | None = None, p: Plan | None = None, chunk: int = CHUNK,
              correlation: float | None = None) -> Simulation:
@@ -594,6 +595,7 @@ def stats(a: Assumptions, sim: Simulation | None = None) -> dict[str, float]:
 # --- Reading the register ---------------------------------------------------------------------
 
 
+@results.stored
 def effects(a: Assumptions, p: Plan | None = None, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return each drawn event's effect on the headlines if it strikes alone (no noise), averaged
     over the half-years it may strike in; one vectorised run of the roadmap."""
@@ -657,6 +659,7 @@ PROBABILITIES = {
 }
 
 
+@results.stored
 def judgement(a: Assumptions, n: int | None = None, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the headline numbers recomputed with every likelihood scaled down and up, and with
     correlation off (independence) and high; same seed throughout, so differences are the assumption's."""

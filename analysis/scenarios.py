@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import assumptions, benefits, energy, risk, roadmap, sensitivity
+from . import assumptions, benefits, energy, results, risk, roadmap, sensitivity
 from .assumptions import Assumptions, Scenario
 
 #: Headline numbers compared across scenarios: key -> (label, unit, decimals).
@@ -45,6 +45,7 @@ def resolve_all(current: Scenario | None = None) -> list[Scenario]:
     return out
 
 
+@results.stored
 def headline(sc: Scenario, n_draws: int | None = None) -> dict[str, Any]:
     """Return one scenario's headline numbers (deterministic and Monte Carlo)."""
     a = sc.assumptions
@@ -104,6 +105,7 @@ def differences(current: Scenario | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@results.stored
 def drivers(current: Scenario | None = None,
             outputs: tuple[str, ...] = ("gw_milestone", "capex_cum_usd_bn", "investment_cum_usd_bn",
                                         "energy_twh_end")) -> pd.DataFrame:

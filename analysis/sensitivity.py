@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import data, deal, formulas as F, risk, roadmap
+from . import data, deal, formulas as F, results, risk, roadmap
 from .assumptions import Assumptions
 
 #: Outputs of the tornado (risk.headlines plus the break-even revenue per GW), with labels and units.
@@ -109,6 +109,7 @@ def swings(a: Assumptions, p: risk.Plan | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@results.stored
 def tornado(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return, for every output and uncertain input, the output at the input's low and high value."""
     p = risk.plan(a, platforms=platforms)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import build, cache, paths
+from analysis import assumptions, build, cache, data, paths, reads
 from fixture_project import TINY, make_project
 
 VARIANTS = [build.Variant("base", "base"), build.Variant("constrained", "constrained")]
@@ -28,8 +28,8 @@ def project(tmp_path, monkeypatch):
         executed = root / "build" / v.name / f"{TINY}.ipynb"
         executed.parent.mkdir(parents=True)
         executed.write_text("{}")
-        cache.record_run(executed, cache.run_key(root / "notebooks" / f"{TINY}.ipynb",
-                                                 {"scenario": v.scenario, "overrides": v.overrides}))
+        params = {"scenario": v.scenario, "overrides": v.overrides}
+        cache.record_run(executed, root / "notebooks" / f"{TINY}.ipynb", params, tiny_trace(params))
     p = build.plan(VARIANTS, "embedded", out)
     keys = build.render_keys_for(VARIANTS, [TINY], p.run_keys, "embedded", out)
     for v in VARIANTS:
@@ -40,6 +40,18 @@ def project(tmp_path, monkeypatch):
         cache.record_render(root / "build" / v.name, keys[v.name], files)
     yield root
     cache.clear_digests()
+
+
+def tiny_trace(params: dict) -> dict:
+    """What the tiny chapter reads when it runs (its PUE) plus one data table, recorded in process."""
+    rec = reads.push(reads.RunRecorder(params))
+    try:
+        a = assumptions.load(params["scenario"], params["overrides"])
+        a.pue
+        data.table("platforms")
+    finally:
+        reads.pop(rec)
+    return rec.export()
 
 
 def replan(root: Path, force: bool = False) -> build.Plan:
@@ -58,13 +70,22 @@ def test_force_makes_everything_stale(project):
     assert p.stale_renders == {"base", "constrained"}
 
 
-def test_changed_scenario_reruns_only_that_scenario(project):
+def test_a_scenario_value_the_chapter_reads_reruns_it_in_that_scenario_only(project):
     f = project / "data" / "scenarios" / "constrained.yaml"
-    f.write_text(f.read_text() + "\n# edited\n")
+    f.write_text(f.read_text().replace("pue: 1.3", "pue: 1.35"))
     p = replan(project)
     assert p.stale_runs == {("constrained", TINY)}
     # Scenario titles appear in every page's switcher, so every page is rendered again.
     assert p.stale_renders == {"base", "constrained"}
+
+
+def test_a_scenario_value_the_chapter_never_reads_reruns_nothing(project):
+    f = project / "data" / "scenarios" / "constrained.yaml"
+    f.write_text(f.read_text().replace("utilisation: 0.7", "utilisation: 0.65") + "\n# edited\n")
+    p = replan(project)
+    assert not p.stale_runs and not p.reuse
+    assert p.stale_renders == {"base", "constrained"}  # the colophon and switcher still change
+    assert p.verified == {("constrained", TINY)}  # found fresh by its values: its record is refreshed
 
 
 @pytest.mark.parametrize("edit", ["notebook", "data", "code", "override"])
@@ -73,7 +94,7 @@ def test_each_input_invalidates_the_runs_it_feeds(project, edit):
         nb = project / "notebooks" / f"{TINY}.ipynb"
         nb.write_text(nb.read_text().replace("A tiny chapter", "A small chapter"))
     elif edit == "data":
-        csv = next((project / "data").glob("*.csv"))
+        csv = project / "data" / "platforms.csv"
         csv.write_bytes(csv.read_bytes() + b"\n")
     elif edit == "code":
         module = project / "analysis" / "halves.py"
@@ -86,6 +107,24 @@ def test_each_input_invalidates_the_runs_it_feeds(project, edit):
         VARIANTS[1].overrides.clear()
     expected = {("constrained", TINY)} if edit == "override" else {("base", TINY), ("constrained", TINY)}
     assert p.stale_runs == expected
+
+
+def test_a_data_table_the_chapter_never_reads_reruns_nothing(project):
+    csv = project / "data" / "deal_events.csv"
+    csv.write_bytes(csv.read_bytes() + b"\n")
+    assert not replan(project).stale_runs
+
+
+def test_a_variant_reuses_an_edition_run_whose_reads_hold(project):
+    """--set of a value the chapter never reads: the edition's executed chapter is reused, not run."""
+    variant = build.Variant("mine", "base", {"utilisation": 0.6})
+    cache.clear_digests()
+    p = build.plan([variant], "embedded", project / "out")
+    assert not p.stale_runs and set(p.reuse) == {("mine", TINY)}
+    assert p.reuse[("mine", TINY)][0] == project / "build" / "base" / f"{TINY}.ipynb"
+    # One it reads: no edition holds those values, so the chapter runs.
+    p = build.plan([build.Variant("mine", "base", {"pue": 1.45})], "embedded", project / "out")
+    assert p.stale_runs == {("mine", TINY)} and not p.reuse
 
 
 def test_an_executed_notebook_touched_by_hand_is_rerun(project):
@@ -119,12 +158,33 @@ def test_published_output_folder_is_not_an_input(project):
     assert cache.report_digest() == before
 
 
-def test_run_key_is_deterministic_and_parameter_sensitive(project):
+def test_parameters_key_a_run_only_when_the_notebook_uses_them_beyond_resolve(project):
     nb = project / "notebooks" / f"{TINY}.ipynb"
     a = cache.run_key(nb, {"scenario": "base", "overrides": {}})
     assert a == cache.run_key(nb, {"scenario": "base", "overrides": {}})
-    assert a != cache.run_key(nb, {"scenario": "base", "overrides": {"pue": 1.3}})
-    assert a != cache.run_key(nb, {"scenario": "constrained", "overrides": {}})
+    # The tiny chapter passes them only to assumptions.load: its reads (with values) key it instead.
+    assert a == cache.run_key(nb, {"scenario": "base", "overrides": {"pue": 1.3}})
+    text = nb.read_text().replace("a = assumptions.load(scenario, overrides)",
+                                  "a = assumptions.load(scenario, overrides)\\nprint(scenario)")
+    nb.write_text(text)
+    assert cache.run_key(nb, {"scenario": "base", "overrides": {}}) != cache.run_key(
+        nb, {"scenario": "constrained", "overrides": {}})
+
+
+@pytest.mark.parametrize("code, clean", [
+    ("sc = assumptions.resolve(scenario, overrides)", True),
+    ("a = load(scenario=scenario, overrides=overrides)", True),
+    ("sc = assumptions.resolve(scenario, overrides)\nprint(overrides)", False),
+    ("x = scenario.upper()", False),
+    ("sc = assumptions.resolve(scenario, dict(overrides, pue=1))", False),
+    ("exec('print(scenario)')", False),
+])
+def test_parameter_use_is_checked_in_the_source(code, clean):
+    import json as _json
+
+    nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "scenario = 'base'"},
+                    {"cell_type": "code", "metadata": {}, "source": code}]}
+    assert cache.uses_parameters_only_to_resolve(_json.dumps(nb).encode()) is clean
 
 
 def test_records_are_written_atomically(tmp_path):

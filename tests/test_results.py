@@ -1,0 +1,84 @@
+"""The results store (analysis/results.py): a model result is computed once, served to later callers
+with the reads it made, and recomputed when a data table it read changes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import assumptions, cache, data, paths, reads, results, risk
+from fixture_project import make_project
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """An empty store in a copy of the project (its data may be edited)."""
+    root = make_project(tmp_path / "p")
+    for name, value in {"ROOT": root, "DATA": root / "data", "SCENARIOS": root / "data" / "scenarios",
+                        "BUILD": root / "build"}.items():
+        monkeypatch.setattr(paths, name, value)
+    cache.clear_digests()
+    before = dict(results.STATS)
+    yield root
+    cache.clear_digests()
+    results.STATS.update(before)
+
+
+def counts() -> tuple[int, int]:
+    return results.STATS["hits"], results.STATS["misses"]
+
+
+def recorded(fn):
+    rec = reads.push(reads.RunRecorder({"scenario": "base", "overrides": {}}))
+    try:
+        out = fn()
+    finally:
+        reads.pop(rec)
+    return out, rec.export()
+
+
+def test_a_result_is_computed_once_and_a_hit_reports_the_same_reads(store):
+    a = assumptions.load("base")
+    h0, m0 = counts()
+    first, reads_first = recorded(lambda: risk.effects(a))
+    assert counts() == (h0, m0 + 1)
+    second, reads_second = recorded(lambda: risk.effects(assumptions.load("base")))
+    assert counts() == (h0 + 1, m0 + 1)
+    pd.testing.assert_frame_equal(first, second)
+    assert reads_second == reads_first and reads_first["tables"] and reads_first["reads"]["self"]
+    assert list((store / "build" / ".results" / "analysis.risk.effects").glob("*.pkl"))
+
+
+def test_other_assumptions_are_another_entry(store):
+    risk.effects(assumptions.load("base"))
+    h, m = counts()
+    risk.effects(assumptions.load("constrained"))
+    assert counts() == (h, m + 1)
+
+
+def test_a_changed_data_table_recomputes_what_read_it(store):
+    a = assumptions.load("base")
+    risk.effects(a)
+    csv = store / "data" / "risks.csv"
+    csv.write_text(csv.read_text().replace("0.35", "0.35", 1) + "\n")  # same rows, other bytes
+    h, m = counts()
+    risk.effects(a)
+    assert counts() == (h, m + 1)
+
+
+def test_arguments_the_store_cannot_key_bypass_it(store):
+    a = assumptions.load("base")
+    h, m = counts()
+    risk.simulate(a, n=50, platforms=data.platforms())
+    assert counts() == (h, m)
+    assert not (store / "build" / ".results" / "analysis.risk.simulate").exists()
+
+
+def test_the_store_can_be_turned_off_and_pruned(store, monkeypatch):
+    risk.simulate(assumptions.load("base"), n=5000)
+    assert results.prune(max_bytes=0) > 0
+    assert not list((store / "build" / ".results").rglob("*.pkl"))
+    monkeypatch.setenv("TENGW_RESULTS", "off")
+    h, m = counts()
+    risk.simulate(assumptions.load("base"), n=50)
+    assert counts() == (h, m) and not list((store / "build" / ".results").rglob("*.pkl"))
