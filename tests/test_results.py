@@ -66,12 +66,16 @@ def test_a_changed_data_table_recomputes_what_read_it(store):
     assert counts() == (h, m + 1)
 
 
-def test_arguments_the_store_cannot_key_bypass_it(store):
+def test_tables_are_keyed_by_content_and_what_cannot_be_keyed_bypasses_the_store(store):
     a = assumptions.load("base")
     h, m = counts()
     risk.simulate(a, n=50, platforms=data.platforms())
-    assert counts() == (h, m)
-    assert not (store / "build" / ".results" / "analysis.risk.simulate").exists()
+    risk.simulate(a, n=50, platforms=data.platforms().copy())  # an equal table: the same entry
+    assert counts() == (h + 1, m + 1)
+    odd = data.platforms().assign(notes=[["a"]] * len(data.platforms()))  # lists cannot be hashed
+    risk.simulate(a, n=50, platforms=odd)
+    assert counts() == (h + 1, m + 1)
+    assert len(list((store / "build" / ".results" / "analysis.risk.simulate").glob("*.pkl"))) == 1
 
 
 def test_the_store_can_be_turned_off_and_pruned(store, monkeypatch):
