@@ -425,7 +425,7 @@ def _render_extra(v: Variant, engine: str, output_dir: Path, variants: list[Vari
     sfile = Path(v.scenario) if v.scenario.endswith((".yaml", ".yml")) else paths.scenario_file(v.scenario)
     return {"engine": engine, "output_dir": str(output_dir.resolve()), "variant": v.name,
             "scenario": v.scenario, "overrides": json.dumps(v.overrides, sort_keys=True, default=str),
-            "scenario_file": cache._file_sha(str(sfile.resolve())),  # its colophon states its assumptions
+            "scenario_file": cache._file_sha(str(sfile)),  # its colophon states its assumptions
             "switcher": known + [w.name for w in variants if w.name not in known]}
 
 

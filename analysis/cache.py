@@ -36,6 +36,7 @@ import json
 import os
 import platform
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,8 @@ from . import paths, reads, safe_yaml
 
 #: Bump when the meaning of a key changes, so old records stop matching.
 VERSION = 3
+#: Largest file the cache hashes to decide freshness (scenario files are far smaller; data tables too).
+MAX_HASHED_BYTES = 64 * 2**20
 #: Folders under report/ that the build writes, so they are not inputs of a render.
 REPORT_GENERATED = {"_output", "chapters", ".quarto", "_vega.html"}
 
@@ -254,15 +257,19 @@ def check_scenario_parameter(parameters: dict[str, Any]) -> None:
 
 def trace_key(static: dict[str, Any], trace: dict[str, Any]) -> str:
     """Return a run's key: its static inputs and its read set with values."""
-    parts = {"static": static, **{k: trace.get(k) for k in ("reads", "meta", "tables", "scenario_list")}}
+    parts = {"static": static, **{k: trace.get(k) for k in ("reads", "meta", "tables", "scenario_list")},
+             "untracked": untracked_digest(trace.get("declared"))}
     return _sha(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode())
 
 
 def _file_sha(path: str) -> str | None:
+    """Return the sha256 of a regular file of sane size (None for anything else: never read a pipe)."""
     p = Path(path) if Path(path).is_absolute() else paths.ROOT / path
     try:
         st = p.stat()
     except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_HASHED_BYTES:
         return None
     return _file_sha_cached(str(p), st.st_size, st.st_mtime_ns)
 
@@ -273,6 +280,19 @@ def _file_sha_cached(path: str, size: int, mtime: int) -> str | None:
         return _sha(Path(path).read_bytes())
     except OSError:
         return None
+
+
+def untracked_digest(declared: list[str] | None) -> str:
+    """Hash every file under data/ that is neither a scenario nor a table the loader reads (declared):
+    files code may read directly, which therefore key a run as a whole (reads.py)."""
+    skip = set(declared or ())
+    h = hashlib.sha256()
+    for f in sorted(_tree(paths.DATA)):
+        rel = str(f.relative_to(paths.ROOT)) if paths.ROOT in f.parents else str(f)
+        if paths.SCENARIOS in f.parents or rel in skip:
+            continue
+        h.update(rel.encode() + b"\0" + str(_file_sha(str(f))).encode())
+    return h.hexdigest()
 
 
 def _data_path(path: str) -> bool:
@@ -355,6 +375,8 @@ def run_state(output: Path, notebook: Path, parameters: dict[str, Any], record: 
     trace = rec["trace"]
     if trace.get("scenario_list") is not None and trace["scenario_list"] != paths.list_scenarios():
         return None
+    if rec.get("untracked") != untracked_digest(trace.get("declared")):
+        return None
     if rec.get("parameters") == _params(parameters) and rec.get("files") == _files_now(trace, parameters):
         return rec["key"]
     if quick_only:
@@ -432,7 +454,8 @@ def record_run(output: Path, notebook: Path, parameters: dict[str, Any], trace: 
     key = trace_key(static, trace)
     write_json(run_record(output), {"version": VERSION, "key": key, "stat": _stat(output), "static": static,
                                     "trace": trace, "parameters": _params(parameters),
-                                    "files": _files_now(trace, parameters), "seconds": seconds})
+                                    "files": _files_now(trace, parameters), "seconds": seconds,
+                                    "untracked": untracked_digest(trace.get("declared"))})
     return key
 
 

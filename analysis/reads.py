@@ -7,6 +7,8 @@ every channel through which an input reaches a notebook reports here while a rec
   Assumptions and Scenario objects that assumptions.resolve() returns (hooks in analysis/assumptions.py);
 - data tables: data.table() (and everything built on it: fact(), platforms());
 - the list of scenarios: paths.scenario_names();
+- any other file under data/ (map shapes, ...), which code may read directly: not tracked one by
+  one, so every run is keyed by all of them together (cache.untracked_digest);
 - the notebook's own parameters, which a notebook may only pass to assumptions.resolve()/load()
   (cache.uses_parameters_only_to_resolve() checks the source; otherwise the parameters key the run).
 
@@ -287,6 +289,15 @@ def start(parameters: dict[str, Any]) -> None:
     _run = push(RunRecorder(parameters))  # type: ignore[assignment]
 
 
+def declared_files() -> list[str]:
+    """Return the data files the loader reads (and so tracks) table by table; every other file under
+    data/ (map shapes, say) is read some other way, so the cache keys runs by all of them whole."""
+    import sys
+
+    data = sys.modules.get("analysis.data")
+    return sorted(f"data/{spec.file}" for spec in data.TABLES.values()) if data is not None else []
+
+
 def finish(path: str) -> None:
     """Stop recording and write what the run read to `path` (JSON), for the build's run record."""
     global _run
@@ -296,6 +307,7 @@ def finish(path: str) -> None:
     pop(rec)
     from pathlib import Path
 
+    trace = {**rec.export(), "declared": declared_files()}
     tmp = Path(path).with_name(Path(path).name + ".tmp")
-    tmp.write_text(json.dumps(rec.export(), sort_keys=True), encoding="utf-8")
+    tmp.write_text(json.dumps(trace, sort_keys=True), encoding="utf-8")
     tmp.replace(path)

@@ -149,6 +149,8 @@ def _still_valid(entry: dict[str, Any]) -> bool:
             return False
     if trace.get("scenario_list") is not None and trace["scenario_list"] != paths.list_scenarios():
         return False
+    if trace.get("untracked") != cache.untracked_digest(trace.get("declared")):
+        return False
     return cache.values_match(trace, None)
 
 
@@ -218,7 +220,8 @@ def _compute(fn: Callable[..., Any], path: Path, bound: inspect.BoundArguments, 
         result = fn(*args, **kwargs)
     finally:
         reads.pop(rec)
-    trace = rec.export()
+    trace = {**rec.export(), "declared": reads.declared_files()}
+    trace["untracked"] = cache.untracked_digest(trace["declared"])
     try:
         _write_atomic(path, pickle.dumps({"version": VERSION, "reads": trace, "result": result},
                                          protocol=pickle.HIGHEST_PROTOCOL))

@@ -51,7 +51,7 @@ def tiny_trace(params: dict) -> dict:
         data.table("platforms")
     finally:
         reads.pop(rec)
-    return rec.export()
+    return {**rec.export(), "declared": reads.declared_files()}
 
 
 def replan(root: Path, force: bool = False) -> build.Plan:
@@ -88,9 +88,12 @@ def test_a_scenario_value_the_chapter_never_reads_reruns_nothing(project):
     assert p.verified == {("constrained", TINY)}  # found fresh by its values: its record is refreshed
 
 
-@pytest.mark.parametrize("edit", ["notebook", "data", "code", "override"])
+@pytest.mark.parametrize("edit", ["notebook", "data", "code", "override", "other data file"])
 def test_each_input_invalidates_the_runs_it_feeds(project, edit):
-    if edit == "notebook":
+    if edit == "other data file":  # read by code directly (map shapes): not tracked, so it keys every run
+        shape = next((project / "data" / "shapes").glob("*.json"))
+        shape.write_bytes(shape.read_bytes() + b" ")
+    elif edit == "notebook":
         nb = project / "notebooks" / f"{TINY}.ipynb"
         nb.write_text(nb.read_text().replace("A tiny chapter", "A small chapter"))
     elif edit == "data":
