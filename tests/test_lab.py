@@ -80,7 +80,8 @@ def test_make_lab_starts_and_runs_a_chapter(lab):
     kernel = _api(port, "/api/kernels", "POST", {"name": "python3"})
     kc = BlockingKernelClient(connection_file=str(tmp / "runtime" / f"kernel-{kernel['id']}.json"))
     kc.load_connection_file()
-    kc.start_channels()
+    # No heartbeat: it declares the kernel dead after 1 s without a beat, which a loaded machine can miss.
+    kc.start_channels(hb=False)
     try:
         kc.wait_for_ready(timeout=60)
         nb = json.loads((paths.NOTEBOOKS / f"{CHAPTER}.ipynb").read_text(encoding="utf-8"))

@@ -32,8 +32,9 @@ def test_reads_of_the_run_scenario_are_filed_under_self_and_by_origin():
 
     _, trace = record(run)
     origin = reads.origin_key("base", {})
-    assert trace["reads"]["self"] == {"pue": 1.2} == trace["reads"][origin]
-    assert trace["meta"]["self"] == {"title": "As announced"}
+    base = assumptions.resolve("base", {})  # read with no recorder active
+    assert trace["reads"]["self"] == {"pue": base.assumptions.pue} == trace["reads"][origin]
+    assert trace["meta"]["self"] == {"title": base.title}
     assert "data/scenarios/base.yaml" in trace["files"]
 
 
@@ -64,7 +65,7 @@ def test_tables_and_the_scenario_list_are_recorded_but_resolving_a_name_is_not_a
 def test_nothing_is_recorded_without_a_recorder_and_reads_cost_one_flag_test():
     assert not reads.ACTIVE
     a = assumptions.load("base")
-    assert a.pue == 1.2 and reads.info(a) is not None
+    assert a.pue > 1 and reads.info(a) is not None
 
 
 def _other_value(name: str, value):
