@@ -49,6 +49,25 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
+def load() -> str:
+    """Return the load average (1, 5 and 15 minutes): every figure is printed with it, since timings
+    taken while other work shares the cores are inflated."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def commit() -> str:
+    """Return the commit measured (and whether the tree was modified), for the README."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=paths.ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return head + (" (modified)" if dirty else "")
+
+
 def timed(cmd: list[str], **kw) -> float:
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
@@ -125,11 +144,11 @@ def monte_carlo(n: int, repeat: int = 3) -> tuple[float, float, float]:
 
 def monte_carlo_report(sizes: tuple[int, ...] = MC_SIZES) -> list[str]:
     """Time the Monte Carlo at each size; return report lines with draws/s, memory and a linear fit."""
-    rows = [(n, *monte_carlo(n, repeat=3 if n <= 1_000_000 else 2)) for n in sizes]
+    rows = [(n, *monte_carlo(n, repeat=3 if n <= 1_000_000 else 2), load()) for n in sizes]
     lines = []
-    for n, wall, cpu, mem in rows:
+    for n, wall, cpu, mem, when in rows:
         lines.append(f"(d) Monte Carlo, full roadmap, one core: {n:>9,} draws in {wall:6.2f} s wall ({cpu:.2f} s CPU) "
-                     f"= {n / wall:>9,.0f} draws/s; peak memory {mem:,.0f} MiB")
+                     f"= {n / wall:>9,.0f} draws/s; peak memory {mem:,.0f} MiB; {when}")
     n = np.array([r[0] for r in rows], dtype=float)
     for name, col in (("wall", 1), ("CPU", 2)):
         t = np.array([r[col] for r in rows])
@@ -153,11 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     scenarios, stems = build.scenario_names(), cache.chapter_stems() or []
     runs = len(scenarios) * len(stems)
     print(f"machine: {machine()}")
-    print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
+    print(f"commit: {commit()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(f"before: {load()}", flush=True)
     if args.mc_only:
         for line in monte_carlo_report():
             print(line, flush=True)
-        print(f"load average after: {os.getloadavg()[0]:.2f}")
+        print(f"after: {load()}")
         return 0
     print(f"runs: {len(scenarios)} scenarios x {len(stems)} notebooks = {runs}")
     ratio = None
@@ -167,27 +187,26 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "TENGW_BUILD_DIR": str(tmp / "build"), "TENGW_OUTPUT_DIR": str(tmp / "out")}
         ours = timed([sys.executable, "-m", "analysis", "build", "--force", "--quiet"], env=env, cwd=paths.ROOT)
         print(f"(a) python -m analysis build --force, fresh folders: {ours:.1f} s (executes, renders HTML + PDF "
-              f"per scenario); load average {os.getloadavg()[0]:.2f}", flush=True)
+              f"per scenario); {load()}", flush=True)
         timed([sys.executable, "-m", "analysis", "build", "--quiet"], env=env, cwd=paths.ROOT)  # settle
         again = [timed([sys.executable, "-m", "analysis", "build", "--quiet"], env=env, cwd=paths.ROOT)
                  for _ in range(5)]
         print(f"(b) no-change rebuild (median of 5, Python start-up included): {statistics.median(again):.2f} s"
-              f"; ratio cold / no-change: {ours / statistics.median(again):.0f}x", flush=True)
+              f"; ratio cold / no-change: {ours / statistics.median(again):.0f}x; {load()}", flush=True)
         for setting in EDITS:
             seconds, summary = edit_loop(env, setting)
             loops.append(seconds)
             print(f"(c) --set {setting} after the cold build: {seconds:.1f} s for the variant's HTML and PDF "
-                  f"({summary}); load average {os.getloadavg()[0]:.2f}", flush=True)
+                  f"({summary}); {load()}", flush=True)
         if not args.skip_naive:
             slow = naive(tmp, scenarios, stems)
             ratio = slow / ours
-            print(f"(a) naive papermill CLI x {runs} + nbconvert --to html: {slow:.1f} s; load average "
-                  f"{os.getloadavg()[0]:.2f}")
+            print(f"(a) naive papermill CLI x {runs} + nbconvert --to html: {slow:.1f} s; {load()}")
             print(f"(a) ratio naive / build: {ratio:.1f}x", flush=True)
     if not args.skip_mc:
         for line in monte_carlo_report():
             print(line, flush=True)
-    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    print(f"after: {load()}")
     print("targets (issue 16): cold build at least 6x faster than the naive loop: "
           + ("not measured (--skip-naive)" if ratio is None else f"{ratio:.1f}x, {'met' if ratio >= 6 else 'NOT met'}")
           + f"; --set variant under 10 s: {max(loops):.1f} s (slowest of {len(loops)}), "

@@ -200,7 +200,7 @@ def stored(fn: F) -> F:
                 entry = _load(path)  # another kernel may have stored it while this one waited
                 if entry is None or not _still_valid(entry):
                     STATS["misses"] += 1
-                    return _compute(fn, path, bound, args, kwargs)
+                    return _compute(fn, path, bound, args, kwargs, keep=not _nested())
         STATS["hits"] += 1
         _replay(entry, bound.arguments)
         try:
@@ -213,13 +213,25 @@ def stored(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _compute(fn: Callable[..., Any], path: Path, bound: inspect.BoundArguments, args: tuple, kwargs: dict) -> Any:
-    """Call fn while recording what it reads, store the result with that record, return it."""
+def _nested() -> bool:
+    """Whether a stored computation is running already: its own entry will hold what this one gives.
+
+    Such inner results (the eight Monte Carlo runs of risk.judgement, ~50 MB each, or the one inside
+    scenarios.headline) are looked up but not written: writing them cost more than reusing them saved."""
+    return any(isinstance(r, reads.StoreRecorder) for r in reads._stack)
+
+
+def _compute(fn: Callable[..., Any], path: Path, bound: inspect.BoundArguments, args: tuple, kwargs: dict,
+             keep: bool = True) -> Any:
+    """Call fn while recording what it reads, store the result with that record (unless not `keep`),
+    return it."""
     rec = reads.push(reads.StoreRecorder(dict(bound.arguments)))
     try:
         result = fn(*args, **kwargs)
     finally:
         reads.pop(rec)
+    if not keep:
+        return result
     trace = {**rec.export(), "declared": reads.declared_files()}
     trace["untracked"] = cache.untracked_digest(trace["declared"])
     try:

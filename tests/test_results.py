@@ -86,3 +86,18 @@ def test_the_store_can_be_turned_off_and_pruned(store, monkeypatch):
     h, m = counts()
     risk.simulate(assumptions.load("base"), n=50)
     assert counts() == (h, m) and not list((store / "build" / ".results").rglob("*.pkl"))
+
+
+def test_results_computed_inside_another_stored_result_are_not_written(store):
+    """risk.judgement runs eight Monte Carlos: only the judgement table is written, and a second
+    call is served whole from it."""
+    a = assumptions.load("base").model_copy(update={"mc_draws": 500})
+    h, m = counts()
+    first = risk.judgement(a)
+    assert counts()[1] > m + 1  # the judgement and its simulations were computed
+    stored_dir = store / "build" / ".results"
+    assert list((stored_dir / "analysis.risk.judgement").glob("*.pkl"))
+    assert not list((stored_dir / "analysis.risk.simulate").glob("*.pkl"))
+    h, m = counts()
+    pd.testing.assert_frame_equal(risk.judgement(a), first)
+    assert counts() == (h + 1, m)
