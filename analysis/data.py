@@ -420,8 +420,23 @@ def assumed_platforms() -> list[str]:
 def platforms(announced_only: bool = False) -> pd.DataFrame:
     """Return the platform roadmap as one row per platform, one column per metric, by availability.
 
-    announced_only drops the platforms whose specifications are this report's assumption.
+    announced_only drops the platforms whose specifications are this report's assumption. Pivoted
+    once per version of the data files (a chapter asks for it dozens of times); each call still
+    reports the tables it reads, so the build's read tracking sees them.
     """
+    stamp = _stamp()
+    for name in ("platforms", "sources") if announced_only else ("platforms",):
+        _note(name, stamp)
+    return _platforms(announced_only, stamp).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _platforms(announced_only: bool, stamp: tuple) -> pd.DataFrame:
+    with reads.paused():  # reported by platforms() on every call, not only the first
+        return _pivot_platforms(announced_only)
+
+
+def _pivot_platforms(announced_only: bool) -> pd.DataFrame:
     long = table("platforms")
     if announced_only:
         long = long[~long["platform"].isin(assumed_platforms())]

@@ -19,7 +19,9 @@ millions of draws; with every likelihood and spread at zero the Monte Carlo is t
 
 from __future__ import annotations
 
+
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -184,11 +186,21 @@ def check_register(table: pd.DataFrame | None = None) -> list[str]:
 
 
 def _register(table: pd.DataFrame | None) -> pd.DataFrame:
-    reg = data.table("risks") if table is None else table.copy()
-    problems = check_register(reg)
+    if table is None:
+        reg = data.table("risks")
+        problems = list(_data_register_problems(data._stamp()))
+    else:
+        reg = table.copy()
+        problems = check_register(reg)
     if problems:
         raise ValueError("; ".join(problems))
     return reg
+
+
+@functools.lru_cache(maxsize=4)
+def _data_register_problems(stamp: tuple) -> tuple[str, ...]:
+    """check_register of data/risks.csv, once per version of the data files (every plan asks)."""
+    return tuple(check_register())
 
 
 # --- Time: the data date and the half-years still open ------------------------------------------
