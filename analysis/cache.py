@@ -282,10 +282,21 @@ def _file_sha_cached(path: str, size: int, mtime: int) -> str | None:
         return None
 
 
-def untracked_digest(declared: list[str] | None) -> str:
+def untracked_digest(declared: list[str] | None, fresh: bool = False) -> str:
     """Hash every file under data/ that is neither a scenario nor a table the loader reads (declared):
-    files code may read directly, which therefore key a run as a whole (reads.py)."""
-    skip = set(declared or ())
+    files code may read directly, which therefore key a run as a whole (reads.py).
+
+    The build process computes it once (fresh=False); a kernel, which may live through edits to the
+    data (JupyterLab), hashes anew (fresh=True)."""
+    key = tuple(sorted(declared or ()))
+    return _untracked_digest.__wrapped__(key) if fresh else _untracked_digest(key)
+
+
+@functools.lru_cache(maxsize=8)
+def _untracked_digest(declared: tuple[str, ...]) -> str:
+    """untracked_digest, once per process: a plan asks for every run (walking data/ took half of a
+    no-change build); clear_digests() forgets it where a test edits data between builds."""
+    skip = set(declared)
     h = hashlib.sha256()
     for f in sorted(_tree(paths.DATA)):
         rel = str(f.relative_to(paths.ROOT)) if paths.ROOT in f.parents else str(f)
@@ -514,5 +525,5 @@ def forget_render(variant_dir: Path) -> None:
 def clear_digests() -> None:
     """Forget the digests computed in this process (tests change inputs between builds)."""
     for f in (code_digest, environment, deps_digest, data_digest, scenarios_digest, report_digest,
-              source_state, lock_digest, _resolve, _file_sha_cached):
+              source_state, lock_digest, _resolve, _file_sha_cached, _untracked_digest):
         f.cache_clear()

@@ -149,7 +149,7 @@ def _still_valid(entry: dict[str, Any]) -> bool:
             return False
     if trace.get("scenario_list") is not None and trace["scenario_list"] != paths.list_scenarios():
         return False
-    if trace.get("untracked") != cache.untracked_digest(trace.get("declared")):
+    if trace.get("untracked") != cache.untracked_digest(trace.get("declared"), fresh=True):
         return False
     return cache.values_match(trace, None)
 
@@ -233,7 +233,7 @@ def _compute(fn: Callable[..., Any], path: Path, bound: inspect.BoundArguments, 
     if not keep:
         return result
     trace = {**rec.export(), "declared": reads.declared_files()}
-    trace["untracked"] = cache.untracked_digest(trace["declared"])
+    trace["untracked"] = cache.untracked_digest(trace["declared"], fresh=True)
     try:
         _write_atomic(path, pickle.dumps({"version": VERSION, "reads": trace, "result": result},
                                          protocol=pickle.HIGHEST_PROTOCOL))
