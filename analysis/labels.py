@@ -100,8 +100,14 @@ def unit(name: str) -> str:
 SILENT_UNITS = {"category", "count", "ratio", ""}
 
 
+def with_unit(text: str, unit: str) -> str:
+    """Return 'text (unit)', or the text alone when the unit is silent or already its first word ('GW online')."""
+    if unit in SILENT_UNITS or text.split(" ")[0] == unit:
+        return text
+    return f"{text} ({unit})"
+
+
 def titled(name: str, short_form: bool = False) -> str:
     """Return 'Label (unit)' for axis titles and table headers; silent units are left out."""
     e = entry(name)
-    text = (e.short or e.label) if short_form else e.label
-    return text if e.unit in SILENT_UNITS else f"{text} ({e.unit})"
+    return with_unit((e.short or e.label) if short_form else e.label, e.unit)

@@ -220,7 +220,7 @@ def commitments_note() -> prose.Markdown:
         f"of which NVIDIA's letter of intent is {prose.pct(k['nvidia_share_of_net_gw'])} of the gigawatts. "
         f"These {prose.num(k['net_gw'], 0)} GW are the figure this report divides by wherever it compares "
         f"something with OpenAI's commitments. Sam Altman gave round figures of about "
-        f"{prose.num(k['altman_gw'], 0)} GW and {prose.usd_bn(k['altman_usd_bn'] / 1000, 1).replace('bn', 'tn')} in "
+        f"{prose.num(k['altman_gw'], 0)} GW and {prose.usd_bn(k['altman_usd_bn'])} in "
         f"October 2025, before the AWS Trainium deal; the dollar gap is mostly the undisclosed price of the "
         f"chip-supply deals. NVIDIA's {prose.usd_bn(data.fact('nvidia_equity_investment_openai_usd_bn'))} equity "
         f"stake of 2026 is money flowing into OpenAI and is kept out of both totals."
