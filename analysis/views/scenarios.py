@@ -5,13 +5,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, data, halves, labels, prose, scenarios, tables
+from .. import charts, data, halves, labels, prose, scenarios, tables, units
 
 SOURCE = "Ten Gigawatts model, every edition of this report"
 
 
-def comparison_table(tab: pd.DataFrame) -> tables.Table:
-    """Return every headline number, one column per scenario."""
+def comparison_table(tab: pd.DataFrame, edition: str | None = None) -> tables.Table:
+    """Return every headline number, one column per scenario (the edition's own marked)."""
     rows = []
     for key, (label, unit, dec) in scenarios.METRICS.items():
         row = {"metric": f"{label} ({unit})" if unit not in ("half-year",) else label}
@@ -20,7 +20,7 @@ def comparison_table(tab: pd.DataFrame) -> tables.Table:
             row[r["title"]] = v if isinstance(v, str) else (f"{100 * v:,.0f}%" if unit == "share" else f"{v:,.{dec}f}")
         rows.append(row)
     df = pd.DataFrame(rows)
-    cols = {"metric": tables.Col("Headline")} | {t: tables.Col(t) for t in tab["title"]}
+    cols = {"metric": tables.Col("Headline")} | {t: tables.Col(charts.edition_label(t, edition)) for t in tab["title"]}
     assumed = data.assumed_platforms()
     mark = (f" Dense FP4 compute rests partly on {' and '.join(assumed)}, whose specifications are this report's "
             f"judgement." if assumed else "")
@@ -28,7 +28,9 @@ def comparison_table(tab: pd.DataFrame) -> tables.Table:
                         + " " + SOURCE + ".")
 
 
-def _lines(p: pd.DataFrame, column: str, title: str, subtitle: str, y_title: str, desc: str) -> charts.Figure:
+def _lines(p: pd.DataFrame, column: str, title: str, subtitle: str, y_title: str, desc: str,
+           edition: str | None = None) -> charts.Figure:
+    p = p.assign(scenario=p["scenario"].map(lambda t: charts.edition_label(t, edition)))
     names = list(dict.fromkeys(p["scenario"]))
     colour, dash = charts.scenario_scale(names)
     order = sorted(p["half"].unique())
@@ -37,8 +39,9 @@ def _lines(p: pd.DataFrame, column: str, title: str, subtitle: str, y_title: str
         x=alt.X("half_label:O", sort=[lab[h] for h in order], title="Half-year"), y=alt.Y(f"{column}:Q", title=y_title),
         color=alt.Color("scenario:N", scale=colour, title="Edition", legend=alt.Legend(labelLimit=320, columns=2)),
         strokeDash=alt.StrokeDash("scenario:N", scale=dash, title="Edition", legend=alt.Legend(labelLimit=320, columns=2)),
+        strokeWidth=charts.edition_stroke("scenario", edition),
         tooltip=[alt.Tooltip("scenario:N", title="Edition"), alt.Tooltip("half_label:N", title="Half-year"),
-                 alt.Tooltip(f"{column}:Q", format=",.1f", title=y_title)])
+                 alt.Tooltip(f"{column}:Q", format=units.d3_format(p[column]), title=y_title)])
     return charts.figure(chart.properties(title=alt.Title(title, subtitle=subtitle)), source=SOURCE, description=desc)
 
 
@@ -47,31 +50,35 @@ def _desc(p: pd.DataFrame, column: str, unit: str) -> str:
     return "; ".join(f"{s} {v:,.1f} {unit}" for s, v in last.items()) + " at the horizon."
 
 
-def fig_gw(p: pd.DataFrame) -> charts.Figure:
-    """Return GW online over time, one line per scenario."""
-    return _lines(p, "online_gw", "GW online by edition", "Cumulative NVIDIA GW online", "GW online",
-                  "Line chart of GW online by edition: " + _desc(p, "online_gw", "GW"))
+def fig_gw(p: pd.DataFrame, edition: str | None = None) -> charts.Figure:
+    """Return GW online over time, one line per scenario (the edition's own drawn thicker)."""
+    return _lines(p, "online_gw", "GW online by edition", "Cumulative NVIDIA GW online; thick line: this edition",
+                  labels.titled("online_gw"), "Line chart of GW online by edition: " + _desc(p, "online_gw", "GW"),
+                  edition)
 
 
-def fig_capex(p: pd.DataFrame) -> charts.Figure:
+def fig_capex(p: pd.DataFrame, edition: str | None = None) -> charts.Figure:
     """Return cumulative capex over time by scenario."""
-    return _lines(p, "capex_cum_usd_bn", "Cumulative capital expenditure by edition", "Nominal USD bn",
-                  "Capex, cumulative (USD bn)", "Line chart of cumulative capex by edition: " + _desc(p, "capex_cum_usd_bn", "USD bn"))
+    return _lines(p, "capex_cum_usd_bn", "Cumulative capital expenditure by edition",
+                  "Nominal USD bn; thick line: this edition", labels.titled("capex_cum_usd_bn", short_form=True),
+                  "Line chart of cumulative capex by edition: " + _desc(p, "capex_cum_usd_bn", "USD bn"), edition)
 
 
-def fig_investment(p: pd.DataFrame) -> charts.Figure:
+def fig_investment(p: pd.DataFrame, edition: str | None = None) -> charts.Figure:
     """Return NVIDIA's cumulative investment released by scenario."""
     series = p.sort_values("half").groupby("scenario", sort=False)["investment_cum_usd_bn"].apply(tuple)
     same = [names for names in series.groupby(series).groups.values() if len(names) > 1]
     note = "".join(f"; {', '.join(n[:-1])} and {n[-1]} coincide" for n in same)
     return _lines(p, "investment_cum_usd_bn", "NVIDIA investment by edition",
-                  f"Cumulative; per-GW tranches or a fixed equity stake{note}", "Investment, cumulative (USD bn)",
-                  "Line chart of NVIDIA investment by edition: " + _desc(p, "investment_cum_usd_bn", "USD bn"))
+                  f"Cumulative; per-GW tranches or a fixed equity stake{note}; thick line: this edition",
+                  labels.titled("investment_cum_usd_bn", short_form=True),
+                  "Line chart of NVIDIA investment by edition: " + _desc(p, "investment_cum_usd_bn", "USD bn"), edition)
 
 
-def fig_drivers(drv: pd.DataFrame, output: str = "gw_milestone") -> charts.Figure:
+def fig_drivers(drv: pd.DataFrame, output: str = "gw_milestone", edition: str | None = None) -> charts.Figure:
     """Return each scenario's difference from base split by assumption, for one output."""
     d = drv[drv[output].abs() > 1e-9].copy()
+    d["scenario"] = d["scenario"].map(lambda t: charts.edition_label(t, edition))
     d["assumption_label"] = d["assumption"].map(lambda n: "Interaction" if n == "interaction" else labels.label(n))
     chart = alt.Chart(d).mark_bar().encode(
         y=alt.Y("scenario:N", title=None, axis=alt.Axis(labelLimit=320)),
