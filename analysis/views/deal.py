@@ -211,8 +211,8 @@ def fig_tranches(scenario: Scenario, result: pd.DataFrame | None = None) -> char
     x = alt.X("half_label:O", sort=list(t["half_label"]), title="Half-year")
     chart = alt.Chart(long).mark_line(point=True).encode(
         x=x, y=alt.Y("value:Q", title="Cumulative investment (USD bn)"),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=320)),
-        strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend(labelLimit=320)),
+        color=alt.Color("series:N", title=None, legend=alt.Legend()),
+        strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend()),
         tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("series:N", title="Path"),
                  alt.Tooltip("value:Q", format=",.0f", title="USD bn"),
                  alt.Tooltip("online_gw:Q", format=".2f", title="GW online")],

@@ -258,7 +258,7 @@ def fig_context(df: pd.DataFrame) -> charts.Figure:
     largest = data.fact_row("largest_cluster_gw")
     bars = alt.Chart(c).mark_bar().encode(
         x=alt.X("year_str:O", title="Year"), y=alt.Y("gw:Q", title="Power (GW)"),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=320), scale=alt.Scale(
+        color=alt.Color("series:N", title=None, legend=alt.Legend(), scale=alt.Scale(
             domain=["OpenAI's total compute (reported)", "This programme, online at year end (model)"],
             range=[charts.PALETTE["other"], charts.PALETTE["OpenAI"]])),
         tooltip=[alt.Tooltip("year_str:N", title="Year"), alt.Tooltip("series:N", title="Series"),

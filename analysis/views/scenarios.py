@@ -37,8 +37,8 @@ def _lines(p: pd.DataFrame, column: str, title: str, subtitle: str, y_title: str
     lab = {h: l for h, l in zip(p["half"], p["half_label"])}
     chart = alt.Chart(p).mark_line(point=True).encode(
         x=alt.X("half_label:O", sort=[lab[h] for h in order], title="Half-year"), y=alt.Y(f"{column}:Q", title=y_title),
-        color=alt.Color("scenario:N", scale=colour, title="Edition", legend=alt.Legend(labelLimit=320, columns=2)),
-        strokeDash=alt.StrokeDash("scenario:N", scale=dash, title="Edition", legend=alt.Legend(labelLimit=320, columns=2)),
+        color=alt.Color("scenario:N", scale=colour, title="Edition", legend=alt.Legend(columns=2)),
+        strokeDash=alt.StrokeDash("scenario:N", scale=dash, title="Edition", legend=alt.Legend(columns=2)),
         strokeWidth=charts.edition_stroke("scenario", edition),
         tooltip=[alt.Tooltip("scenario:N", title="Edition"), alt.Tooltip("half_label:N", title="Half-year"),
                  alt.Tooltip(f"{column}:Q", format=units.d3_format(p[column]), title=y_title)])
@@ -81,7 +81,7 @@ def fig_drivers(drv: pd.DataFrame, output: str = "gw_milestone", edition: str | 
     d["scenario"] = d["scenario"].map(lambda t: charts.edition_label(t, edition))
     d["assumption_label"] = d["assumption"].map(lambda n: "Interaction" if n == "interaction" else labels.label(n))
     chart = alt.Chart(d).mark_bar().encode(
-        y=alt.Y("scenario:N", title=None, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("scenario:N", title=None),
         x=alt.X(f"sum({output}):Q", title="Change from the default edition, GW online at the milestone"),
         color=alt.Color("assumption_label:N", title="Assumption changed"),
         tooltip=[alt.Tooltip("scenario:N", title="Edition"), alt.Tooltip("assumption_label:N", title="Assumption"),

@@ -49,15 +49,15 @@ def fig_uncertainty(tab: pd.DataFrame, edition: str | None = None) -> charts.Fig
     """Return GW at the milestone: plan (point) and Monte Carlo P10-P90 (bar) with P50 by scenario."""
     tab = _marked(tab, edition)
     bars = alt.Chart(tab).mark_bar(size=14, opacity=0.35, color=charts.PALETTE["OpenAI"]).encode(
-        y=alt.Y("title:N", title=None, sort=list(tab["title"]), axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("title:N", title=None, sort=list(tab["title"])),
         x=alt.X("mc_gw_milestone_p10:Q", title="GW online at the milestone"),
         x2="mc_gw_milestone_p90:Q")
     p50 = alt.Chart(tab).mark_tick(color=charts.PALETTE["OpenAI"], thickness=3, size=18).encode(
-        y=alt.Y("title:N", sort=list(tab["title"]), axis=alt.Axis(labelLimit=320)), x="mc_gw_milestone_p50:Q",
+        y=alt.Y("title:N", sort=list(tab["title"])), x="mc_gw_milestone_p50:Q",
         tooltip=[alt.Tooltip("title:N", title="Edition"),
                  alt.Tooltip("mc_gw_milestone_p50:Q", format=".2f", title="GW online at the milestone, Monte Carlo median (P50)")])
     plan = alt.Chart(tab).mark_point(shape="diamond", size=110, filled=True, color=charts.PALETTE["accent"]).encode(
-        y=alt.Y("title:N", sort=list(tab["title"]), axis=alt.Axis(labelLimit=320)), x="gw_milestone:Q", tooltip=[alt.Tooltip("title:N", title="Edition"),
+        y=alt.Y("title:N", sort=list(tab["title"])), x="gw_milestone:Q", tooltip=[alt.Tooltip("title:N", title="Edition"),
                  alt.Tooltip("gw_milestone:Q", format=".2f", title="GW online at the milestone, plan")])
     return charts.figure((bars + p50 + plan).properties(height=150, title=alt.Title(
         "Plan against risk-adjusted range at the milestone",
