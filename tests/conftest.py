@@ -147,6 +147,8 @@ def chapter_heading(chapter: str) -> str:
 SNAKE = re.compile(r"(?<![\w/.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/-])")
 #: A path into the project's data folder (data/facts.csv, data/scenarios/).
 DATA_PATH = re.compile(r"(?<![\w/.-])data/[\w./-]*")
+#: Words shaped like code names that are not this project's: the colophon's machine architecture.
+NOT_CODE = {"x86_64", "aarch64"}
 #: The one section of the report where code names and paths belong.
 RERUN_HEADING = "How to rerun"
 
@@ -164,7 +166,7 @@ def code_name_problems(text: str, where: str, urls: list[str] | None = None) -> 
     out = []
     for pattern in (SNAKE, DATA_PATH):
         for m in pattern.finditer(text):
-            if pattern is SNAKE and any(m.group(0) in u for u in urls):
+            if pattern is SNAKE and (m.group(0) in NOT_CODE or any(m.group(0) in u for u in urls)):
                 continue
             around = " ".join(text[max(0, m.start() - 40):m.end() + 30].split())
             out.append(f"{where}: {m.group(0)!r} in …{around}…")

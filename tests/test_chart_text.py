@@ -18,6 +18,7 @@ import vl_convert as vlc
 
 from analysis import assumptions, charts, paths, roadmap
 from analysis.views import roadmap as roadmap_view
+from conftest import code_name_problems
 
 TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
 TSPAN = re.compile(r"<tspan\b[^>]*>(.*?)</tspan>", re.S)
@@ -59,6 +60,25 @@ def cut_text_problems(spec: dict, svg: str, where: str) -> list[str]:
     return problems
 
 
+def tooltip_problems(spec: dict, where: str) -> list[str]:
+    """Return each tooltip entry that would show a field name: no title of its own, or a code-like title."""
+    out = []
+    for node in charts._walk(spec):
+        enc = node.get("encoding") if isinstance(node.get("encoding"), dict) else None
+        tips = enc.get("tooltip") if enc else None
+        for tip in (tips if isinstance(tips, list) else [tips] if isinstance(tips, dict) else []):
+            title = tip.get("title") if isinstance(tip, dict) else None
+            if not isinstance(title, str) or code_name_problems(title, "", urls=[]):
+                out.append(f"{where}: tooltip on {tip.get('field') if isinstance(tip, dict) else tip!r} "
+                           f"shows {title if isinstance(title, str) else 'its field name'!r}")
+    return out
+
+
+def reader_text_problems(spec: dict, svg: str, where: str) -> list[str]:
+    """Return code names and data/ paths among the text a chart draws or its tooltips show."""
+    return code_name_problems("\n".join(svg_texts(svg)), where, urls=[]) + tooltip_problems(spec, where)
+
+
 def executed_figures(scenario: str) -> list[tuple[str, dict, str]]:
     """(chapter: figure n, spec, svg) for every figure the executed notebooks of one edition show."""
     out = []
@@ -84,6 +104,29 @@ def test_no_chart_cuts_a_title_legend_or_label(built_report, scenario):
     assert len(figures) >= 20, f"only {len(figures)} figures in the executed notebooks of {scenario}"
     problems = [p for where, spec, svg in figures for p in cut_text_problems(spec, svg, where)]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("scenario", assumptions.scenario_names())
+def test_no_chart_shows_a_code_name(built_report, scenario):
+    problems = [p for where, spec, svg in executed_figures(scenario) for p in reader_text_problems(spec, svg, where)]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_code_name_in_a_chart_is_caught():
+    """A tooltip without a title and an axis titled with a column name, as several charts had."""
+    import altair as alt
+    import pandas as pd
+
+    df = pd.DataFrame({"half_label": ["H1 2027", "H2 2027"], "online_gw": [0.5, 1.0]})
+    good = charts.figure(alt.Chart(df).mark_line().encode(
+        x=alt.X("half_label:O", title="Half-year"), y=alt.Y("online_gw:Q", title="GW online"),
+        tooltip=[alt.Tooltip("online_gw:Q", title="GW online")]), description="d", source="s")
+    assert not reader_text_problems(good.spec(), good.svg(), "good")
+    bad = charts.figure(alt.Chart(df).mark_line().encode(x="half_label:O", y="online_gw:Q", tooltip=["online_gw"]),
+                        description="d", source="s")
+    problems = reader_text_problems(bad.spec(), bad.svg(), "bad")
+    assert any("'half_label'" in p for p in problems) and any("tooltip on 'online_gw'" in p for p in problems), problems
 
 
 def test_a_cut_legend_or_title_is_caught():

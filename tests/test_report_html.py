@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from analysis import assumptions
-from conftest import ARTIFACTS, PLACEHOLDER
+from conftest import ARTIFACTS, PLACEHOLDER, RERUN_HEADING, code_name_problems
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
@@ -142,6 +142,20 @@ class PageReport:
             if got != list(range(1, len(got) + 1)):
                 problems.append(f"{word}s are numbered {got}, not 1..{len(got)} in order")
         return problems
+
+    def reader_text(self) -> str:
+        """The page's text without the appendix's 'How to rerun' section (its heading to the next chapter's)."""
+        text = self.state["text"]
+        heads = list(re.finditer(rf"^[\d.\s]*{re.escape(RERUN_HEADING)}\s*$", text, re.M))
+        if not heads:
+            return text
+        start = heads[-1].start()
+        after = [text.find(c["text"], start) for c in self.state["chapters"]]
+        end = min([i for i in after if i > start], default=len(text))
+        return text[:start] + text[end:]
+
+    def code_names(self) -> list[str]:
+        return code_name_problems(self.reader_text(), self.path.parent.name or "index")
 
     def placeholder_text(self) -> list[str]:
         text = self.state["text"]
@@ -298,6 +312,12 @@ def test_page_does_not_scroll_sideways(pages, name):
         f"{page.path}: page is {page.state['scrollWidth']}px wide in a {page.state['innerWidth']}px window")
 
 
+@pytest.mark.parametrize("name", PAGES)
+def test_no_code_name_or_data_path_outside_the_rerun_section(pages, name):
+    problems = pages(name).code_names()
+    assert not problems, "\n".join(problems)
+
+
 def test_a_screenshot_of_each_chapter_is_saved(pages):
     page = pages("index")
     assert len(page.screenshots) == len(page.state["chapters"]) > 0
@@ -325,6 +345,7 @@ def _inject(html: str) -> tuple[str, dict[str, str]]:
     html = re.sub(rf'(vegaEmbed\("#{mute}".*?setAttribute\("aria-label", )"[^"]*"', r'\1""', html, flags=re.S)
     first_h1 = re.search(r"<h1 [^>]*>", html.split("</header>", 1)[1]).group(0)
     defects = ('<p>See <a href="#fig-does-not-exist">Figure 99</a>; capital reaches $nanbn.</p>'
+               '<p>GW move most with schedule_gw_per_half (data/facts.csv).</p>'
                '<img src="https://example.com/pixel.png" alt="">'
                '<script>console.error("injected defect");</script>')
     html = html.replace(first_h1, defects + first_h1, 1)
@@ -332,7 +353,8 @@ def _inject(html: str) -> tuple[str, dict[str, str]]:
 
 
 def test_checks_catch_injected_defects(browser, built_report, tmp_path):
-    """An empty chart, a missing description, a broken link, a request out, a console error, a NaN."""
+    """An empty chart, a missing description, a broken link, a request out, a console error, a NaN, a code
+    name and a data path (the rerun section's own code names stay allowed)."""
     html, broken = _inject(page_path(built_report, "index").read_text(encoding="utf-8"))
     copy = tmp_path / "index.html"
     copy.write_text(html, encoding="utf-8")
@@ -343,3 +365,5 @@ def test_checks_catch_injected_defects(browser, built_report, tmp_path):
     assert any("example.com" in r for r in page.requests)
     assert any("injected defect" in e for e in page.console_errors)
     assert any("nan" in p for p in page.placeholder_text())
+    assert [p.split(" in ")[0].split(": ", 1)[1] for p in page.code_names()] == ["'schedule_gw_per_half'",
+                                                                              "'data/facts.csv'"]

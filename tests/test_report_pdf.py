@@ -17,7 +17,7 @@ import pytest
 
 from analysis import assumptions, charts, paths, prose, render, roadmap, tables
 from analysis.views import roadmap as roadmap_view
-from conftest import PLACEHOLDER, chapter_heading, quarto_chapters
+from conftest import PLACEHOLDER, RERUN_HEADING, chapter_heading, code_name_problems, quarto_chapters
 
 pytestmark = pytest.mark.build
 
@@ -193,6 +193,33 @@ def off_page_problems(doc: pymupdf.Document) -> list[str]:
     return out
 
 
+def reader_pages(doc: pymupdf.Document) -> list[tuple[int, str]]:
+    """(page, text) of every page, with the appendix's 'How to rerun' section left out: from its heading
+    (found through the outline) to the next chapter, the one place code names and paths belong."""
+    toc = doc.get_toc()
+    rerun = [(i, page) for i, (level, title, page, *_) in enumerate(toc)
+             if re.sub(r"^[\d.]+\s+", "", title).strip() == RERUN_HEADING]
+    texts = page_texts(doc)
+    if not rerun:
+        return list(enumerate(texts, 1))
+    i, start = rerun[-1]
+    level = toc[i][0]
+    end = next((page for lev, _, page, *_ in toc[i + 1:] if lev <= level), doc.page_count + 1)
+    out = []
+    for n, text in enumerate(texts, 1):
+        if n == start:
+            text = text[:text.rfind(RERUN_HEADING)] if RERUN_HEADING in text else text
+        elif start < n < end:
+            continue
+        out.append((n, text))
+    return out
+
+
+def code_name_problems_pdf(doc: pymupdf.Document) -> list[str]:
+    """Snake_case identifiers and data/ paths anywhere in the PDF but the rerun section."""
+    return [p for n, text in reader_pages(doc) for p in code_name_problems(text, f"page {n}")]
+
+
 def chapter_text(doc: pymupdf.Document, heading: str) -> str:
     """The text of the pages from a chapter's first page to the page before the next chapter."""
     outline = chapters_in_outline(doc)
@@ -268,6 +295,12 @@ def test_no_text_runs_off_the_page(open_pdf, name):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("name", PDFS)
+def test_no_code_name_or_data_path_outside_the_rerun_section(open_pdf, name):
+    problems = code_name_problems_pdf(open_pdf(name))
+    assert not problems, "\n".join(problems)
+
+
 # --- the checks can fail ---------------------------------------------------------------------
 
 @pytest.fixture
@@ -306,3 +339,16 @@ def test_a_missing_chapter_figure_or_number_is_caught(damaged):
     assert number_problems("".join(page_texts(doc)), roadmap_key_numbers("base"))
     # Another scenario's numbers are not the base report's.
     assert number_problems(text, roadmap_key_numbers("constrained"))
+
+
+def test_a_code_name_or_data_path_in_the_pdf_is_caught(damaged):
+    doc = damaged()
+    assert not code_name_problems_pdf(doc)
+    doc[4].insert_text((72, 420), "moves most with schedule_gw_per_half (data/facts.csv)", fontsize=9)
+    found = code_name_problems_pdf(doc)
+    assert [p.split(" in ")[0] for p in found] == ["page 5: 'schedule_gw_per_half'", "page 5: 'data/facts.csv'"], found
+    # The rerun section may name both: the same text there is not a problem.
+    rerun = next(page for _, title, page, *_ in doc.get_toc() if title.endswith(RERUN_HEADING))
+    doc2 = damaged()
+    doc2[rerun - 1].insert_text((72, doc2[rerun - 1].rect.y1 - 60), "--set schedule_gw_per_half=1 data/facts.csv", fontsize=9)
+    assert not code_name_problems_pdf(doc2)

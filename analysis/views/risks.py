@@ -9,7 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .. import calibration, charts, deal, halves, labels, prose, risk, sensitivity, tables
+from .. import calibration, charts, data, deal, halves, labels, prose, risk, sensitivity, sourcing, tables, units
 from ..assumptions import Assumptions, Scenario
 
 SOURCE = "Ten Gigawatts risk register, calibration and Monte Carlo; sources in the calibration table"
@@ -556,6 +556,11 @@ def whatif_text(sc: Scenario) -> prose.Markdown:
         f"{prose.usd_bn(w['openai_revenue_2030_target_usd_bn'])} of revenue OpenAI targets for 2030.")
 
 
+def _fact_citation(fact_id: str) -> str:
+    """Return the citation of the source a fact of data/facts.csv rests on ('Publisher, date')."""
+    return sourcing.cite(str(data.fact_row(fact_id)["source_id"]).split(";")[0].strip())
+
+
 def fig_whatif(sc: Scenario) -> charts.Figure:
     """Return the cost per GW-year by useful life (stacked), against OpenAI's 2025 revenue per GW."""
     a = sc.assumptions
@@ -570,7 +575,8 @@ def fig_whatif(sc: Scenario) -> charts.Figure:
         x=alt.X("life:N", title="Useful life of NVIDIA systems", sort=list(long["life"].unique())),
         y=alt.Y("sum(usd_bn):Q", title="USD bn per GW-year"),
         color=alt.Color("part:N", title=None, sort=list(parts.values())),
-        tooltip=["life", "part", alt.Tooltip("usd_bn:Q", format=".2f")])
+        tooltip=[alt.Tooltip("life:N", title="Useful life"), alt.Tooltip("part:N", title="Part of the cost"),
+                 alt.Tooltip("usd_bn:Q", format=units.d3_format(long["usd_bn"]), title="USD bn per GW-year")])
     ref = pd.DataFrame({"y": [w["openai_revenue_per_gw_2025"]], "label": ["OpenAI revenue per GW, 2025"]})
     rule = alt.Chart(ref).mark_rule(color=charts.PALETTE["accent"], strokeDash=[6, 3], size=2).encode(y="y:Q")
     text = alt.Chart(ref).mark_text(align="left", dx=4, dy=-6, color=charts.PALETTE["accent"]).encode(
@@ -579,7 +585,8 @@ def fig_whatif(sc: Scenario) -> charts.Figure:
     return charts.figure((bars + rule + text).properties(title=alt.Title(
         "What would have to be true: revenue per GW-year that covers the cost",
         subtitle="Cost per GW-year by useful life, against what OpenAI earned per GW in 2025")),
-        source="Ten Gigawatts model; OpenAI revenue and compute (data/facts.csv)", description=(
+        source=(f"Ten Gigawatts model; OpenAI revenue ({_fact_citation('openai_revenue_2025_usd_bn')}) and compute "
+                f"({_fact_citation('openai_compute_gw_2025')})"), description=(
             f"Stacked bars: the cost per GW-year ranges from {prose.usd_bn(lo, 1)} to {prose.usd_bn(hi, 1)} as the "
             f"useful life goes from {c['life_years'].max():g} to {c['life_years'].min():g} years, against OpenAI's "
             f"{prose.usd_bn(w['openai_revenue_per_gw_2025'], 1)} per GW in 2025."))
