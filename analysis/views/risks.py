@@ -102,7 +102,7 @@ def _effect(row: pd.Series, a: Assumptions) -> str:
         return f"{sign}{prose.usd_bn(abs(v))} NVIDIA investment by {when}"
     if key == "energy_twh_end":
         return f"{sign}{prose.num(abs(v), 1)} TWh a year at {when}"
-    return f"{sign}{prose.num(abs(v), 0)} EFLOP/s dense FP4 at {when}"
+    return f"{sign}{prose.flops(abs(v))} dense FP4 at {when}"
 
 
 def register_frame(a: Assumptions, p: risk.Plan) -> pd.DataFrame:
@@ -379,14 +379,17 @@ def fig_fans(fan: pd.DataFrame) -> charts.Figure:
     series = ["Median (P50)", "Plan"]
     panels = []
     for metric in keep:
-        f = fan[fan["metric"] == metric]
+        f = fan[fan["metric"] == metric].copy()
         label, unit = risk.METRICS[metric]
+        factor, unit = units.scale_column(pd.concat([f["p90"], f["deterministic"]]), unit)
+        f[["p10", "p50", "p90", "deterministic"]] = f[["p10", "p50", "p90", "deterministic"]] / factor
+        fmt = units.d3_format(pd.concat([f["p90"], f["deterministic"]]))
         order = list(f["half_label"])
         x = alt.X("half_label:O", sort=order, title=None)
         band = alt.Chart(f).mark_area(opacity=0.25, color=charts.PALETTE["OpenAI"]).encode(
             x=x, y=alt.Y("p10:Q", title=unit), y2="p90:Q",
-            tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("p10:Q", title="P10", format=",.1f"),
-                     alt.Tooltip("p90:Q", title="P90", format=",.1f")])
+            tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("p10:Q", title=f"P10 ({unit})", format=fmt),
+                     alt.Tooltip("p90:Q", title=f"P90 ({unit})", format=fmt)])
         long = f.melt(id_vars=["half_label"], value_vars=["p50", "deterministic"], var_name="series")
         long["series"] = long["series"].map({"p50": series[0], "deterministic": series[1]})
         lines = alt.Chart(long).mark_line(point=True).encode(
@@ -395,7 +398,7 @@ def fig_fans(fan: pd.DataFrame) -> charts.Figure:
                 domain=series, range=[charts.PALETTE["OpenAI"], charts.PALETTE["accent"]])),
             strokeDash=alt.StrokeDash("series:N", title=None, scale=alt.Scale(domain=series, range=[[1, 0], [6, 3]])),
             tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("series:N", title="Series"),
-                     alt.Tooltip("value:Q", title=unit, format=",.1f")])
+                     alt.Tooltip("value:Q", title=unit, format=fmt)])
         panels.append((band + lines).properties(height=130, title=alt.Title(label, fontSize=12, fontWeight="normal")))
     chart = alt.vconcat(*panels, spacing=16).properties(title=alt.Title(
         "Monte Carlo by half-year", subtitle="Band: P10 to P90; solid: median; dashed: the plan"))

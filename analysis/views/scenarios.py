@@ -14,10 +14,14 @@ def comparison_table(tab: pd.DataFrame, edition: str | None = None) -> tables.Ta
     """Return every headline number, one column per scenario (the edition's own marked)."""
     rows = []
     for key, (label, unit, dec) in scenarios.METRICS.items():
-        row = {"metric": f"{label} ({unit})" if unit not in ("half-year",) else label}
+        numbers = [v for v in tab[key] if not isinstance(v, str)]
+        factor, shown = units.scale_column(numbers, unit) if unit not in ("share", "half-year") else (1.0, unit)
+        if factor != 1.0:  # a row that needs a larger unit takes the report's significant figures in it
+            dec = int(units.d3_format([v / factor for v in numbers])[2:-1])
+        row = {"metric": labels.with_unit(label, shown) if unit not in ("half-year", "share") else label}
         for _, r in tab.iterrows():
             v = r[key]
-            row[r["title"]] = v if isinstance(v, str) else (f"{100 * v:,.0f}%" if unit == "share" else f"{v:,.{dec}f}")
+            row[r["title"]] = v if isinstance(v, str) else (f"{100 * v:,.0f}%" if unit == "share" else f"{v / factor:,.{dec}f}")
         rows.append(row)
     df = pd.DataFrame(rows)
     cols = {"metric": tables.Col("Headline")} | {t: tables.Col(charts.edition_label(t, edition)) for t in tab["title"]}
