@@ -9,7 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .. import calibration, charts, data, deal, halves, labels, prose, risk, sensitivity, sourcing, tables, units
+from .. import calibration, charts, data, halves, labels, prose, risk, sensitivity, sourcing, tables, units
 from ..assumptions import Assumptions, Scenario
 
 SOURCE = "Ten Gigawatts risk register, calibration and Monte Carlo; sources in the calibration table"
@@ -312,9 +312,8 @@ def fig_matrix(a: Assumptions, p: risk.Plan) -> charts.Figure:
 
 
 def _cite(ids: str) -> str:
-    """Return 'Publisher year' for each cited source, without repeats (the appendix lists them in full)."""
-    src = deal.with_sources(pd.DataFrame({"source_id": [s.strip() for s in str(ids).split(";") if s.strip()]}))
-    return "; ".join(dict.fromkeys(f"{r['publisher'].split(' (')[0]} {r['published'][:4]}" for _, r in src.iterrows()))
+    """Return 'Publisher, year' for each cited source, without repeats (the appendix lists them in full)."""
+    return "; ".join(dict.fromkeys(sourcing.cite(s.strip(), short=True) for s in str(ids).split(";") if s.strip()))
 
 
 def calibration_table(a: Assumptions, p: risk.Plan) -> tables.Table:
