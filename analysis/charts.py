@@ -348,8 +348,8 @@ def scenario_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
 
 #: Added to the edition's own scenario wherever scenarios are compared (legends, axis labels, headers).
 EDITION_MARK = " (this edition)"
-#: Line width of the edition's own scenario and of the others, where scenarios are drawn as lines.
-EDITION_STROKE, OTHER_STROKE = 4.5, 1.8
+#: Width of the pale band under the edition's own line, where editions are drawn as lines (px).
+EDITION_HALO_PX = 10
 
 
 def edition_label(title: str, edition: str | None) -> str:
@@ -357,12 +357,22 @@ def edition_label(title: str, edition: str | None) -> str:
     return f"{title}{EDITION_MARK}" if edition and title == edition else title
 
 
-def edition_stroke(field: str, edition: str | None) -> alt.StrokeWidthValue | alt.StrokeWidth:
-    """Return a stroke width that draws the edition's own scenario thicker than the others."""
-    if not edition:
-        return alt.value(OTHER_STROKE + 0.4)
-    return alt.condition(alt.datum[field] == edition_label(edition, edition), alt.value(EDITION_STROKE),
-                         alt.value(OTHER_STROKE))
+#: Column that says whether a row belongs to the edition being read (added by mark_edition).
+EDITION_FIELD = "edition_own"
+
+
+def mark_edition(df: pd.DataFrame, field: str, edition: str | None) -> pd.DataFrame:
+    """Return df with the edition's own scenario marked in `field` and a column edition_halo reads."""
+    out = df.assign(**{field: df[field].map(lambda t: edition_label(t, edition))})
+    out[EDITION_FIELD] = ["this" if edition and t == edition_label(edition, edition) else "other" for t in out[field]]
+    return out
+
+
+def edition_halo(df: pd.DataFrame, x: Any, y: Any) -> alt.Chart:
+    """Return a wide pale band drawn under the edition's own line (rows marked by mark_edition), so it
+    stands out from the other editions in colour and in greyscale."""
+    return alt.Chart(df).transform_filter(alt.datum[EDITION_FIELD] == "this").mark_line(
+        strokeWidth=EDITION_HALO_PX, opacity=0.22, color="#444444", strokeCap="round").encode(x=x, y=y)
 
 
 def series_colours(names: list[str]) -> dict[str, str]:

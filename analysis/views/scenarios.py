@@ -34,18 +34,24 @@ def comparison_table(tab: pd.DataFrame, edition: str | None = None) -> tables.Ta
 
 def _lines(p: pd.DataFrame, column: str, title: str, subtitle: str, y_title: str, desc: str,
            edition: str | None = None) -> charts.Figure:
-    p = p.assign(scenario=p["scenario"].map(lambda t: charts.edition_label(t, edition)))
-    names = list(dict.fromkeys(p["scenario"]))
-    colour, dash = charts.scenario_scale(names)
+    ids = {sc.title: sc.name for sc in scenarios.resolve_all()}  # each edition keeps its colour in every chart
+    looks = charts.scenario_colours([ids.get(t, t) for t in dict.fromkeys(p["scenario"])])
+    p = charts.mark_edition(p, "scenario", edition)
+    titles = list(dict.fromkeys(p["scenario"]))
+    plain = [t.removesuffix(charts.EDITION_MARK) for t in titles]
+    colour = alt.Scale(domain=titles, range=[looks[ids.get(t, t)][0] for t in plain])
+    dash = alt.Scale(domain=titles, range=[looks[ids.get(t, t)][1] for t in plain])
     order = sorted(p["half"].unique())
     lab = {h: l for h, l in zip(p["half"], p["half_label"])}
-    chart = alt.Chart(p).mark_line(point=True).encode(
-        x=alt.X("half_label:O", sort=[lab[h] for h in order], title="Half-year"), y=alt.Y(f"{column}:Q", title=y_title),
+    x = alt.X("half_label:O", sort=[lab[h] for h in order], title="Half-year")
+    y = alt.Y(f"{column}:Q", title=y_title)
+    lines = alt.Chart(p).mark_line(point=True).encode(
+        x=x, y=y,
         color=alt.Color("scenario:N", scale=colour, title="Edition", legend=alt.Legend(columns=2)),
         strokeDash=alt.StrokeDash("scenario:N", scale=dash, title="Edition", legend=alt.Legend(columns=2)),
-        strokeWidth=charts.edition_stroke("scenario", edition),
         tooltip=[alt.Tooltip("scenario:N", title="Edition"), alt.Tooltip("half_label:N", title="Half-year"),
                  alt.Tooltip(f"{column}:Q", format=units.d3_format(p[column]), title=y_title)])
+    chart = charts.edition_halo(p, x, y) + lines
     return charts.figure(chart.properties(title=alt.Title(title, subtitle=subtitle)), source=SOURCE, description=desc)
 
 
@@ -56,7 +62,7 @@ def _desc(p: pd.DataFrame, column: str, unit: str) -> str:
 
 def fig_gw(p: pd.DataFrame, edition: str | None = None) -> charts.Figure:
     """Return GW online over time, one line per scenario (the edition's own drawn thicker)."""
-    return _lines(p, "online_gw", "GW online by edition", "Cumulative NVIDIA GW online; thick line: this edition",
+    return _lines(p, "online_gw", "GW online by edition", "Cumulative NVIDIA GW online; pale band: this edition",
                   labels.titled("online_gw"), "Line chart of GW online by edition: " + _desc(p, "online_gw", "GW"),
                   edition)
 
@@ -64,7 +70,7 @@ def fig_gw(p: pd.DataFrame, edition: str | None = None) -> charts.Figure:
 def fig_capex(p: pd.DataFrame, edition: str | None = None) -> charts.Figure:
     """Return cumulative capex over time by scenario."""
     return _lines(p, "capex_cum_usd_bn", "Cumulative capital expenditure by edition",
-                  "Nominal USD bn; thick line: this edition", labels.titled("capex_cum_usd_bn", short_form=True),
+                  "Nominal USD bn; pale band: this edition", labels.titled("capex_cum_usd_bn", short_form=True),
                   "Line chart of cumulative capex by edition: " + _desc(p, "capex_cum_usd_bn", "USD bn"), edition)
 
 
@@ -74,7 +80,7 @@ def fig_investment(p: pd.DataFrame, edition: str | None = None) -> charts.Figure
     same = [names for names in series.groupby(series).groups.values() if len(names) > 1]
     note = "".join(f"; {', '.join(n[:-1])} and {n[-1]} coincide" for n in same)
     return _lines(p, "investment_cum_usd_bn", "NVIDIA investment by edition",
-                  f"Cumulative; per-GW tranches or a fixed equity stake{note}; thick line: this edition",
+                  f"Cumulative; per-GW tranches or a fixed equity stake{note}; pale band: this edition",
                   labels.titled("investment_cum_usd_bn", short_form=True),
                   "Line chart of NVIDIA investment by edition: " + _desc(p, "investment_cum_usd_bn", "USD bn"), edition)
 
