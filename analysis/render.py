@@ -309,6 +309,16 @@ def column_widths(header: list[str], rows: list[list[str]], align: list[str]) ->
     return [f"{fixed[i]:.0f}pt" if i in fixed else f"{weight[i] / 10:.1f}fr" for i in range(len(header))]
 
 
+URL = re.compile(r"^https?://\S+$")
+
+
+def _typst_cell(text: str) -> str:
+    """Return a table cell for Typst: a web address becomes a link, any other text a string."""
+    if URL.match(text):
+        return f"link({_typst_str(text)})[#{_typst_str(breakable(text))}]"
+    return _typst_str(breakable(text))
+
+
 def _typst_block(b: Block, figdir: Path) -> str:
     if b.kind == "figure":
         name = f"{b.label}.svg"
@@ -317,12 +327,13 @@ def _typst_block(b: Block, figdir: Path) -> str:
         caption = (f"[#{_typst_str(b.caption)}"
                    + (f' \\ #text(size: 7.5pt, fill: tengw-muted)[#{_typst_str("Source: " + source)}]' if source else "")
                    + "]")
-        return (f'```{{=typst}}\n#figure(tengw-chart("figs/{name}", {chart_width_pt(b.data["svg"])}pt), kind: image,\n'
-                f"  caption: {caption}) <{b.label}>\n```\n")
+        # tengw-fit (typst-template.typ) moves a chart the page cannot hold to the next page's top.
+        return (f'```{{=typst}}\n#tengw-fit[#figure(tengw-chart("figs/{name}", {chart_width_pt(b.data["svg"])}pt), kind: image,\n'
+                f"  caption: {caption}) <{b.label}>]\n```\n")
     widths = ", ".join(column_widths(b.data["header"], b.data["rows"], b.data["align"]))
     aligns = ", ".join("right" if a == "right" else "left" for a in b.data["align"])
     header = ", ".join(_typst_str(breakable(h)) for h in b.data["header"])
-    cells = ",\n    ".join(", ".join(_typst_str(breakable(c)) for c in row) for row in b.data["rows"])
+    cells = ",\n    ".join(", ".join(_typst_cell(c) for c in row) for row in b.data["rows"])
     note = b.data.get("note") or ""
     body = (f"tengw-table(aligns: ({aligns},), widths: ({widths},), header: ({header},),\n"
             f"    cells: ({cells},),\n    note: {_typst_str(note) if note else 'none'})")
@@ -414,6 +425,20 @@ def render_html(project: Project, blocks: list[Block], ctx: Context, out: Path, 
                         "--variable", f"pdf-link={pdf_name}"])
 
 
+#: The cover's fields (typst-template.typ's `colophon`) and the colophon key each comes from.
+COVER_FIELDS = {"publisher": "publisher", "edition-date": "build_date", "version": "version_text",
+                "licence": "licence", "citation": "citation", "disclaimer": "disclaimer"}
+
+
+def cover_variables(edition: dict[str, str]) -> list[str]:
+    """Return pandoc --variable arguments for the PDF cover, from the edition's colophon (analysis/colophon.py)."""
+    out = []
+    for var, key in COVER_FIELDS.items():
+        if edition.get(key):
+            out += ["--variable", f"{var}={typst_markup(edition[key])}"]
+    return out
+
+
 def render_pdf(project: Project, blocks: list[Block], ctx: Context, out: Path) -> None:
     """Write the PDF: pandoc turns the markdown into Typst, Typst lays it out with static SVG charts."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -431,7 +456,8 @@ def render_pdf(project: Project, blocks: list[Block], ctx: Context, out: Path) -
                         "--variable", f"scenario-title={typst_markup(ctx.scenario_title)}",
                         "--variable", f"scenario-description={typst_markup(ctx.description_of(ctx.scenario))}",
                         "--variable", f"data-date={typst_markup(ctx.data_date)}",
-                        "--variable", f"author={typst_markup(project.author)}"])
+                        "--variable", f"author={typst_markup(project.author)}",
+                        *cover_variables(ctx.edition)])
         # The PDF's creation date is the colophon's build time, so SOURCE_DATE_EPOCH fixes both.
         when = int(ctx.edition["build_epoch"]) if ctx.edition.get("build_epoch") else None
         typst.compile(str(source), output=str(out), root=str(tmpdir), font_paths=FONT_DIRS, timestamp=when)
