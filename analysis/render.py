@@ -479,9 +479,9 @@ def _typst_block(b: Block, figdir: Path) -> str:
         caption = (f"[#{_typst_str(b.caption)}"
                    + (f' \\ #text(size: 7.5pt, fill: tengw-muted)[#{_typst_str("Source: " + source)}]' if source else "")
                    + "]")
-        # tengw-fit (typst-template.typ) moves a chart the page cannot hold to the next page's top.
-        return (f'```{{=typst}}\n#tengw-fit[#figure(tengw-chart("figs/{name}", {chart_width_pt(b.data["svg"])}pt), kind: image,\n'
-                f"  caption: {caption}) <{b.label}>]\n```\n")
+        # typst-template.typ moves a chart the page cannot hold to the next page's top (tengw-fit).
+        return (f'```{{=typst}}\n#figure(tengw-chart("figs/{name}", {chart_width_pt(b.data["svg"])}pt), kind: image,\n'
+                f"  caption: {caption}) <{b.label}>\n```\n")
     widths = ", ".join(column_widths(b.data["header"], b.data["rows"], b.data["align"]))
     aligns = ", ".join("right" if a == "right" else "left" for a in b.data["align"])
     header = ", ".join(_typst_str(breakable(h)) for h in b.data["header"])

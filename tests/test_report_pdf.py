@@ -240,7 +240,7 @@ def caption_split_problems(doc: pymupdf.Document) -> list[str]:
     out = []
     for i, page in enumerate(doc, 1):
         lines = _lines(page)
-        caps = [ln for ln in lines if ln["spans"] and re.fullmatch(r"Figure \d+", ln["spans"][0]["text"].strip())
+        caps = [ln for ln in lines if ln["spans"] and re.fullmatch(r"Figure \d+(?:\.\d+)*", ln["spans"][0]["text"].strip())
                 and ln["spans"][0]["flags"] & 16]
         if not caps:
             continue
