@@ -482,7 +482,8 @@ def test_layout_checks_catch_a_render_without_the_layout_rules(built_report, tmp
     with pymupdf.open(tmp_path / "report.pdf") as doc:
         assert caption_split_problems(doc)
         assert sparse_page_problems(doc)
-    monkeypatch.setattr(render, "CHAR_PT", 1.5)  # columns sized for text a third as wide as it is
+    # Columns sized for text a third as wide as it is (the sizing lives in render or, later, tables).
+    monkeypatch.setattr(render if hasattr(render, "CHAR_PT") else tables, "CHAR_PT", 1.5)
     render.render_pdf(project, [b for b in blocks if b.kind == "table"], ctx, tmp_path / "tables.pdf")
     with pymupdf.open(tmp_path / "tables.pdf") as doc:
         assert header_problems(doc, table_headers(executed))
