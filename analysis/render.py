@@ -317,12 +317,16 @@ def _citation_pattern(text: str) -> str:
 
 
 def citation_targets() -> dict[str, str]:
-    """Return citation text (sourcing.cite) -> anchor id, for every source that has a row to link to."""
-    anchors = {}
+    """Return citation text (sourcing.cite, full and, where unambiguous, short) -> anchor id of its source's row."""
+    anchors: dict[str, str] = {}
+    short: dict[str, list[str]] = {}
     for sid in sourcing.table().index:
         if sourcing.is_judgement(sid):
             continue  # "our judgement" is not a source and has no address
         anchors[sourcing.cite(sid)] = f"src-{sid}"
+        short.setdefault(sourcing.cite(sid, short=True), []).append(sid)
+    # A short citation ('Publisher, YYYY', in crowded cells) links only when one source has it.
+    anchors.update({text: f"src-{ids[0]}" for text, ids in short.items() if len(ids) == 1 and text not in anchors})
     return anchors
 
 
