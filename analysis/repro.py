@@ -115,6 +115,9 @@ def _mask_build_time(data: bytes, edition: dict[str, str]) -> bytes:
     if edition.get("build_date"):
         data = re.sub(rb"(Edition date(?:\s|<[^>]*>)*)" + re.escape(edition["build_date"].encode()),
                       rb"\1<build time>", data)
+        if edition.get("publisher"):  # the citation's last words, even where hyphenation broke the rest
+            data = re.sub(re.escape(edition["publisher"].encode()) + rb",\s+" + re.escape(edition["build_date"].encode()),
+                          b"<build time>", data)
     return data
 
 

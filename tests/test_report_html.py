@@ -425,6 +425,8 @@ def test_no_code_name_or_data_path_outside_the_rerun_section(pages, name):
     problems = pages(name).code_names()
     assert not problems, "\n".join(problems)
 
+
+@pytest.mark.parametrize("name", PAGES)
 def test_every_citation_links_to_its_source_row(pages, name):
     page = pages(name)
     assert len(page.state["cites"]) >= 20, f"{page.path}: only {len(page.state['cites'])} citation links"

@@ -379,6 +379,7 @@ def test_no_code_name_or_data_path_outside_the_rerun_section(open_pdf, name):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("name", PDFS)
 def test_every_caption_is_on_its_figures_page(open_pdf, name):
     problems = caption_split_problems(open_pdf(name))
     assert not problems, "\n".join(problems)
