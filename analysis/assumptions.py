@@ -491,7 +491,17 @@ class Scenario(BaseModel):
     reader_set: tuple[str, ...] = ()
 
     def citation(self, name: str) -> Citation:
-        """Return where this edition's value of one assumption comes from."""
+        """Return where this edition's value of one assumption comes from.
+
+        Recorded as a read of this one citation (reads.CITATION + name), not of the whole `sources`
+        and `reader_set`: a chapter that cites one value does not depend on how the others were set."""
+        with reads.paused():
+            cite = self._citation(name)
+        if reads.ACTIVE:
+            reads.on_attr(self, reads.CITATION + name, cite.model_dump(), _SCENARIO_FIELDS)
+        return cite
+
+    def _citation(self, name: str) -> Citation:
         if name in self.reader_set:
             return Citation(source="", set_by_reader=True)
         if name in self.sources:

@@ -349,7 +349,9 @@ def values_match(trace: dict[str, Any], parameters: dict[str, Any] | None) -> bo
             with reads.paused():
                 for field, value in values.items():
                     try:
-                        if reads.jsonable(getattr(obj, field)) != value:
+                        now = (obj.citation(field[len(reads.CITATION):]).model_dump()
+                               if field.startswith(reads.CITATION) else getattr(obj, field))
+                        if reads.jsonable(now) != value:
                             return False
                     except AttributeError:
                         return False

@@ -80,6 +80,12 @@ def tag(scenario_obj: Any, origin: str, file: tuple[str, str] | None = None) -> 
         FILES[origin] = file
 
 
+#: Prefix of a synthetic field: the citation of one assumption (Scenario.citation), which depends only on
+#: that assumption's entries in `sources` and `reader_set` (cache.values_match recomputes it).
+CITATION = "citation:"
+#: Replacing either of these in a copy changes every citation the copy gives.
+_CITATION_INPUTS = frozenset({"sources", "reader_set"})
+
 #: origin -> (scenario file, sha256 of the bytes resolve() read), for the build's fast freshness check.
 FILES: dict[str, tuple[str, str]] = {}
 
@@ -140,7 +146,7 @@ def _root(obj: Any, field: str, stop: dict[int, str] | None = None) -> tuple[Inf
     reached an Info in `stop` (by id), else (root info or None, None)."""
     inf = info(obj)
     while inf is not None:
-        if field in inf.masked:
+        if field in inf.masked or (field.startswith(CITATION) and inf.masked & _CITATION_INPUTS):
             return None, None
         if inf.parent is None:
             break

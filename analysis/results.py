@@ -164,7 +164,8 @@ def _replay(entry: dict[str, Any], arguments: dict[str, Any]) -> None:
         for path in fields:
             target = obj
             for part in path.split("."):
-                target = getattr(target, part)
+                target = (target.citation(part[len(reads.CITATION):]) if part.startswith(reads.CITATION)
+                          else getattr(target, part))
     for kind, table in (("assumptions", trace.get("reads", {})), ("scenario", trace.get("meta", {}))):
         for origin, values in table.items():
             for field, value in values.items():

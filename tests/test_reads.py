@@ -48,6 +48,31 @@ def test_a_copy_reports_its_own_values_as_derived_and_the_rest_as_reads_of_the_o
     assert pue == 1.9 and trace["reads"][reads.origin_key("constrained", None)] == {"utilisation": 0.7}
 
 
+def test_citing_one_assumption_reads_that_citation_only():
+    """A chapter that says where PUE comes from must not re-run when the reader sets another value."""
+    params = {"scenario": "base", "overrides": {"utilisation": 0.7}}
+    rec = reads.push(reads.RunRecorder(params))
+    try:
+        cite = assumptions.resolve("base", {"utilisation": 0.7}).citation("pue")
+    finally:
+        reads.pop(rec)
+    trace = rec.export()
+    assert set(trace["meta"]["self"]) == {reads.CITATION + "pue"} and not cite.set_by_reader
+    assert cache.values_match(trace, {"scenario": "base", "overrides": {"utilisation": 0.75}})
+    assert not cache.values_match(trace, {"scenario": "base", "overrides": {"utilisation": 0.7, "pue": 1.3}})
+
+
+def test_a_copy_that_replaces_the_sources_does_not_report_the_original_citation():
+    sc = assumptions.resolve("base", {})
+    copy = sc.model_copy(update={"reader_set": ("pue",)})
+    rec = reads.push(reads.RunRecorder({"scenario": "base", "overrides": {}}))
+    try:
+        assert copy.citation("pue").set_by_reader
+    finally:
+        reads.pop(rec)
+    assert not rec.export()["meta"]
+
+
 @pytest.mark.parametrize("whole", [lambda a: a.model_dump(), lambda a: a == assumptions.load("base"),
                                    lambda a: hash(a), lambda a: repr(a), lambda a: dict(a)])
 def test_reading_an_object_whole_reads_every_field(whole):
