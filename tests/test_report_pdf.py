@@ -17,13 +17,13 @@ import pytest
 
 from analysis import assumptions, charts, paths, prose, render, roadmap, tables
 from analysis.views import roadmap as roadmap_view
-from conftest import PLACEHOLDER, chapter_heading, quarto_chapters
+from conftest import PLACEHOLDER, chapter_heading, chapter_numbers, floats_numbered_by_chapter, quarto_chapters
 
 pytestmark = pytest.mark.build
 
 #: Every PDF a reader can download: the base report at the top and one per scenario.
 PDFS = ["report"] + assumptions.scenario_names()
-ROADMAP_CHAPTER = "chapters/compute_roadmap.ipynb"
+ROADMAP_CHAPTER = "compute_roadmap.ipynb"
 TOLERANCE_PT = 1.0
 
 
@@ -69,10 +69,16 @@ def expected_headings() -> list[str]:
     return [flat(chapter_heading(c).replace("*", "").replace("`", "")) for c in quarto_chapters()]
 
 
-def expected_floats(executed: Path) -> list[tuple[str, str]]:
-    """(Figure|Table, caption) for every figure and table the executed chapter notebooks show, in order."""
+def expected_floats(executed: Path) -> list[tuple[str, str, str]]:
+    """(Figure|Table, caption, number) for every figure and table the executed chapter notebooks
+    show, in order; numbers restart in each chapter ("3.1") when _quarto.yml numbers by chapter."""
     out = []
+    numbers = chapter_numbers()
+    by_chapter = floats_numbered_by_chapter()
+    count = {"Figure": 0, "Table": 0}
     for chapter in quarto_chapters():
+        if by_chapter:
+            count = dict.fromkeys(count, 0)
         if not chapter.endswith(".ipynb"):
             continue
         nb = nbformat.read(executed / Path(chapter).name, as_version=4)
@@ -82,10 +88,12 @@ def expected_floats(executed: Path) -> list[tuple[str, str]]:
             opts = render.cell_options(cell.source)
             for o in cell.get("outputs", []):
                 data = o.get("data", {})
-                if charts.Figure.mime in data:
-                    out.append(("Figure", opts.get("fig-cap", "")))
-                elif tables.Table.mime in data:
-                    out.append(("Table", opts.get("tbl-cap", "")))
+                word = ("Figure" if charts.Figure.mime in data else "Table" if tables.Table.mime in data else None)
+                if word is None:
+                    continue
+                count[word] += 1
+                number = f"{numbers[chapter]}.{count[word]}" if by_chapter else str(count[word])
+                out.append((word, opts.get("fig-cap" if word == "Figure" else "tbl-cap", ""), number))
     return out
 
 
@@ -146,19 +154,19 @@ def heading_problems(doc: pymupdf.Document, headings: list[str]) -> list[str]:
     return problems
 
 
-def float_problems(doc: pymupdf.Document, floats: list[tuple[str, str]]) -> list[str]:
+def float_problems(doc: pymupdf.Document, floats: list[tuple[str, str, str]]) -> list[str]:
     body = squashed("".join(page_texts(doc)))
-    problems, counts = [], {"Figure": 0, "Table": 0}
-    for word, caption in floats:
-        counts[word] += 1
-        pattern = re.escape(f"{word}{counts[word]}") + r"[:.]" + re.escape(squashed(caption))
+    problems, expected = [], {"Figure": set(), "Table": set()}
+    for word, caption, number in floats:
+        expected[word].add(number)
+        pattern = re.escape(f"{word}{number}") + r"[:.]" + re.escape(squashed(caption))
         if not re.search(pattern, body):
-            problems.append(f"{word} {counts[word]} ({caption!r}) not found")
-    for word, n in counts.items():
-        numbered = {int(x) for x in re.findall(rf"{word}(\d+)[:.]", body)}
-        extra = sorted(numbered - set(range(1, n + 1)))
+            problems.append(f"{word} {number} ({caption!r}) not found")
+    for word, numbers in expected.items():
+        numbered = set(re.findall(rf"{word}(\d+(?:\.\d+)?)[:.](?!\d)", body))
+        extra = sorted(numbered - numbers)
         if extra:
-            problems.append(f"unexpected {word} numbers {extra} (the notebooks show {n})")
+            problems.append(f"unexpected {word} numbers {extra} (the notebooks show {sorted(numbers)})")
     return problems
 
 
