@@ -122,16 +122,24 @@ def stage(executed: Path, vega_js: str, stems: list[str]) -> None:
 
 
 #: Metadata papermill and the kernel record about a run (times, durations): Quarto writes a cell's
-#: metadata into the page, where they would make two builds of the same edition differ.
+#: metadata and execution counts into the page as attributes, in an order that varies between
+#: renders, so two builds of the same edition would differ.
 RUN_RECORDS = ("papermill", "execution")
 
 
 def without_run_records(nb: dict) -> dict:
-    """Return the notebook without its run records; outputs, tags and options stay."""
-    nb = {**nb, "metadata": {k: v for k, v in nb.get("metadata", {}).items() if k not in RUN_RECORDS}}
-    nb["cells"] = [{**c, "metadata": {k: v for k, v in c.get("metadata", {}).items() if k not in RUN_RECORDS}}
-                   for c in nb.get("cells", [])]
-    return nb
+    """Return the notebook without its run records (papermill's times, execution counts, empty tag
+    lists); outputs, tags and cell options stay."""
+    def cell(c: dict) -> dict:
+        meta = {k: v for k, v in c.get("metadata", {}).items() if k not in RUN_RECORDS and v != []}
+        out = {**c, "metadata": meta}
+        if c.get("cell_type") == "code":
+            out["execution_count"] = None
+            out["outputs"] = [{**o, "execution_count": None} if "execution_count" in o else o
+                              for o in c.get("outputs", [])]
+        return out
+    return {**nb, "metadata": {k: v for k, v in nb.get("metadata", {}).items() if k not in RUN_RECORDS},
+            "cells": [cell(c) for c in nb.get("cells", [])]}
 
 
 def unstage(stems: list[str]) -> None:

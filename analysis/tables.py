@@ -26,8 +26,9 @@ SHORT_CELL_CHARS = 16
 #: width from its share of the dashes (when a line is longer than 72 characters, as this makes it).
 RULE_DASHES = 200
 TOKEN = re.compile(r"[\s_/.\u200b-]+")
-#: Characters markdown reads as markup (emphasis, maths, links, citations, HTML, cell borders).
-MARKUP = re.compile(r"([\\`*_\[\]<>$@~^|])")
+#: Characters markdown reads as markup (emphasis, maths, links, citations, HTML, cell borders), and
+#: quotes, which its `smart` reading would curl where the HTML table keeps them straight.
+MARKUP = re.compile(r"([\\`*_\[\]<>$@~^|'\"])")
 
 
 def breakable(s: str) -> str:
