@@ -686,7 +686,7 @@ def _render_and_publish(project: "render.Project", to_render: list[Variant], var
     staging.mkdir(parents=True)
     prog.say(f"Rendering {len(to_render)} report(s) with the "
              f"{'Quarto' if engine == 'quarto' else 'embedded pandoc + Typst'} engine"
-             + ("" if engine == "quarto" else " (quarto is not on PATH)"))
+             + ("" if engine == "quarto" or shutil.which("quarto") else " (quarto is not on PATH)"))
     when = colophon.build_time()
     editions = colophon.all_editions([colophon.edition_of(v.name, resolved[v.name], bool(v.overrides))
                                       for v in variants])
