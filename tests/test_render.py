@@ -53,7 +53,8 @@ def blocks_for_layout() -> list[render.Block]:
 def layout_edition(folder: Path) -> Path:
     """Write edition metadata with text markdown and Typst would read as markup, a known data date
     and build time, as the build writes it beside the executed notebooks; return the folder."""
-    sc = assumptions.resolve("base").model_copy(update={"description": "Costs $10bn #1 <x> [y] // z, *not* $30bn_"})
+    sc = assumptions.resolve("base").model_copy(update={"title": "Test edition",  # not the template's default title
+                                                          "description": "Costs $10bn #1 <x> [y] // z, *not* $30bn_"})
     when = colophon.dt.datetime(2026, 9, 21, 14, 13, 20, tzinfo=colophon.dt.timezone.utc)
     meta = colophon.edition_metadata(sc, "base", {}, "embedded", when)
     meta["data_date"] = "2026-06-15"
@@ -72,7 +73,7 @@ def layout_pdf(tmp_path_factory) -> pymupdf.Document:
 
 def test_cover_shows_title_scenario_date_and_escaped_description(layout_pdf):
     cover = layout_pdf[0].get_text()
-    for text in ("Test Report", "A subtitle", "As announced", "2026-06-15", "Costs $10bn #1 <x> [y] // z, *not* $30bn_"):
+    for text in ("Test Report", "A subtitle", "Test edition", "2026-06-15", "Costs $10bn #1 <x> [y] // z, *not* $30bn_"):
         assert text in " ".join(cover.split())
 
 
@@ -95,7 +96,7 @@ def test_running_header_and_page_numbers(layout_pdf):
     last = len(layout_pdf) - 1  # pages after the cover are numbered 1..N
     for i in range(1, len(layout_pdf)):
         text = layout_pdf[i].get_text()
-        assert "Edition: As announced" in text and "Data as of 2026-06-15" in text
+        assert "Edition: Test edition" in text and "Data as of 2026-06-15" in text
         assert f"Page {i} of {last}" in text
 
 
@@ -142,7 +143,7 @@ def test_quarto_partials_compile_as_quarto_would_inline_them(tmp_path):
     typst.compile(str(source), output=str(tmp_path / "doc.pdf"), root=str(tmp_path), font_paths=render.FONT_DIRS)
     doc = pymupdf.open(tmp_path / "doc.pdf")
     cover = " ".join(doc[0].get_text().split())
-    assert "Quarto Title" in cover and "As announced" in cover and "2026-06-15" in cover
+    assert "Quarto Title" in cover and "Test edition" in cover and "2026-06-15" in cover
     assert "Costs $10bn #1 <x> [y] // z, *not* $30bn_" in cover
     assert "Contents" in doc[1].get_text()
     assert "Figure 1.1. A box" in " ".join(doc[2].get_text().split())
