@@ -59,16 +59,17 @@ def theme_config() -> dict[str, Any]:
                      "discreteHeight": {"step": 22}, "stroke": None},
             "title": {"anchor": "start", "fontSize": 14, "fontWeight": "bold", "color": "#222222",
                       "subtitleFontSize": FONT_SIZE, "subtitleColor": "#555555", "offset": 8,
-                      "limit": WIDTH + 40},
+                      "limit": 0},  # never cut: Figure.spec wraps long titles into lines instead
             "axis": {**label, "titleFontWeight": "normal", "titleColor": "#333333", "labelColor": "#333333",
                      "gridColor": "#e6e6e6", "domainColor": "#888888", "tickColor": "#888888",
-                     "labelLimit": 160},
+                     "labelLimit": 0},  # axis labels are never cut (0: no limit)
             # Half-year and category labels stay horizontal; every other one is dropped if crowded.
-            "axisXDiscrete": {"labelAngle": 0, "labelOverlap": "greedy", "labelLimit": 120},
-            "axisY": {"titleAngle": -90, "labelLimit": 200},
-            # Legends under the chart wrap into at most 3 columns, so a long legend never widens the chart.
+            "axisXDiscrete": {"labelAngle": 0, "labelOverlap": "greedy"},
+            "axisY": {"titleAngle": -90},
+            # Legends under the chart wrap into at most 3 columns (fewer when labels are long: Figure.spec
+            # sets them from the labels), so a long legend never widens the chart; labels are never cut.
             "legend": {**label, "orient": "bottom", "columns": 3, "titleFontWeight": "normal", "symbolStrokeWidth": 2,
-                       "symbolSize": 120, "labelLimit": 200},
+                       "symbolSize": 120, "labelLimit": 0},
             "header": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
             "range": {"category": CATEGORY_COLOURS},
             # A single series is neutral slate: blue and green mean OpenAI and NVIDIA.
@@ -183,6 +184,91 @@ def with_source_note(svg: str, source: str) -> str:
             + f'<g class="tengw-source">{text}</g>' + body[cut:])
 
 
+#: Average advance of a DejaVu Sans character, as a share of the font size (its glyphs are wide).
+CHAR_EM = 0.62
+#: Space a legend entry needs besides its label: symbol, padding and the gap to the next column (px).
+LEGEND_ENTRY_PX = 44
+LEGEND_CHANNELS = ("color", "fill", "stroke", "strokeDash", "shape", "opacity", "size")
+
+
+def text_px(text: str, size: float = FONT_SIZE, bold: bool = False) -> float:
+    """Estimate the width of a line of chart text in px (to fit legends and wrap titles before drawing)."""
+    return len(str(text)) * size * CHAR_EM * (1.08 if bold else 1.0)
+
+
+def wrap(text: str, width_px: float, size: float = FONT_SIZE, bold: bool = False) -> list[str]:
+    """Break text into lines that fit width_px, at spaces (a title is wrapped, never cut)."""
+    lines: list[str] = []
+    for word in str(text).split(" "):
+        if lines and text_px(f"{lines[-1]} {word}", size, bold) <= width_px:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _walk(spec: Any):
+    """Yield every dict in a spec (layers, concatenations, facets)."""
+    if isinstance(spec, dict):
+        yield spec
+        for v in spec.values():
+            yield from _walk(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            yield from _walk(v)
+
+
+def _legend_labels(spec: dict[str, Any], field: str) -> list[str]:
+    """Return the values a legend on `field` shows: its scale domain, else the field's values in the data."""
+    values: list[Any] = []
+    for rows in spec.get("datasets", {}).values():
+        if isinstance(rows, list):
+            values += [r[field] for r in rows if isinstance(r, dict) and field in r]
+    return [str(v) for v in dict.fromkeys(values)]
+
+
+def _fit_legends(spec: dict[str, Any]) -> None:
+    """Give each legend as many columns (at most the theme's 3) as its longest label leaves room for."""
+    width = float(spec.get("width", WIDTH)) if isinstance(spec.get("width"), (int, float)) else WIDTH
+    for node in list(_walk(spec)):
+        enc = node.get("encoding") if isinstance(node.get("encoding"), dict) else None
+        if not enc:
+            continue
+        for ch in LEGEND_CHANNELS:
+            e = enc.get(ch)
+            if not isinstance(e, dict) or "field" not in e or e.get("legend", {}) is None:
+                continue
+            domain = (e.get("scale") or {}).get("domain")
+            labels = [str(v) for v in domain] if isinstance(domain, list) else _legend_labels(spec, str(e["field"]))
+            if not labels:
+                continue
+            need = max(text_px(x) for x in labels) + LEGEND_ENTRY_PX
+            fit = max(1, min(3, int(width // need), len(labels)))
+            legend = dict(e.get("legend") or {})
+            legend["columns"] = min(int(legend.get("columns", 3)), fit)
+            e["legend"] = legend
+
+
+def _wrap_titles(spec: dict[str, Any]) -> None:
+    """Wrap every chart title and subtitle into lines that fit the chart, so none is cut."""
+    for node in list(_walk(spec)):
+        t = node.get("title")
+        # Only views carry chart titles; an encoding channel's title is an axis or legend title.
+        if not isinstance(t, (str, dict)) or not any(k in node for k in ("mark", "layer", *COMPOSITE)):
+            continue
+        width = node.get("width") if isinstance(node.get("width"), (int, float)) else WIDTH
+        room = max(float(width), 240.0) + 40
+        title = {"text": t} if isinstance(t, str) else dict(t)
+        for key, size, bold in (("text", 14, True), ("subtitle", FONT_SIZE, False)):
+            value = title.get(key)
+            if value is None or isinstance(value, dict):
+                continue
+            lines = [value] if isinstance(value, str) else list(value)
+            wrapped = [w for line in lines for w in wrap(line, room, size, bold)]
+            title[key] = wrapped[0] if len(wrapped) == 1 else wrapped
+        node["title"] = title
+
+
 class Figure:
     """A themed chart with its description and source, displayable in HTML, PDF and notebooks."""
 
@@ -216,6 +302,8 @@ class Figure:
         if self.datasets:
             spec.setdefault("datasets", {}).update(self.datasets)
         _fix_width(spec)
+        _fit_legends(spec)
+        _wrap_titles(spec)
         spec["description"] = self.description
         spec.setdefault("usermeta", {}).update({"theme": THEME, "source": self.source})
         return spec
@@ -295,6 +383,35 @@ def scenario_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
     colours = alt.Scale(domain=list(names), range=[looks[n][0] for n in names])
     dashes = alt.Scale(domain=list(names), range=[looks[n][1] for n in names])
     return colours, dashes
+
+
+#: Added to the edition's own scenario wherever scenarios are compared (legends, axis labels, headers).
+EDITION_MARK = " (this edition)"
+#: Width of the pale band under the edition's own line, where editions are drawn as lines (px).
+EDITION_HALO_PX = 10
+
+
+def edition_label(title: str, edition: str | None) -> str:
+    """Return a scenario's title as a comparison shows it: marked when it is the edition being read."""
+    return f"{title}{EDITION_MARK}" if edition and title == edition else title
+
+
+#: Column that says whether a row belongs to the edition being read (added by mark_edition).
+EDITION_FIELD = "edition_own"
+
+
+def mark_edition(df: pd.DataFrame, field: str, edition: str | None) -> pd.DataFrame:
+    """Return df with the edition's own scenario marked in `field` and a column edition_halo reads."""
+    out = df.assign(**{field: df[field].map(lambda t: edition_label(t, edition))})
+    out[EDITION_FIELD] = ["this" if edition and t == edition_label(edition, edition) else "other" for t in out[field]]
+    return out
+
+
+def edition_halo(df: pd.DataFrame, x: Any, y: Any) -> alt.Chart:
+    """Return a wide pale band drawn under the edition's own line (rows marked by mark_edition), so it
+    stands out from the other editions in colour and in greyscale."""
+    return alt.Chart(df).transform_filter(alt.datum[EDITION_FIELD] == "this").mark_line(
+        strokeWidth=EDITION_HALO_PX, opacity=0.22, color="#444444", strokeCap="round").encode(x=x, y=y)
 
 
 def series_colours(names: list[str]) -> dict[str, str]:

@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from . import __version__, cache, labels, lock
+from . import __version__, cache, labels, lock, paths
 from .errors import InputError
 
 #: Packages whose versions the colophon names: those that compute, draw or lay out what readers see.
@@ -62,6 +62,39 @@ def engine_description(engine: str) -> str:
     import pypandoc
 
     return f"embedded engine (pandoc {pypandoc.get_pandoc_version()} and Typst)"
+
+
+#: Who publishes the report: the project itself (named on the cover and in "How to cite").
+PUBLISHER = "Ten Gigawatts"
+#: Shown on the cover of every edition: what the report is not, and how judgement is marked.
+DISCLAIMER = ("This report analyses public information; nothing in it recommends "
+              "buying, selling or holding any security. Figures that rest on this report's judgement rather "
+              "than on a source are labelled as judgement where they appear and in the appendix's ledger.")
+
+
+def licence() -> str:
+    """Return the licence the checkout's LICENSE file grants (its first line), or say there is none."""
+    try:
+        first = next((ln.strip() for ln in (paths.ROOT / "LICENSE").read_text(encoding="utf-8").splitlines()
+                      if ln.strip()), "")
+    except OSError:
+        first = ""
+    return first or "no licence file in this checkout"
+
+
+def version_text(commit: str | None, changed: bool) -> str:
+    """Return the version readers cite: the package version and the commit (git describe has no tags here)."""
+    if commit is None:
+        return f"{__version__} (not built from a git checkout)"
+    return f"{__version__}, commit {commit[:12]}" + (" with local changes" if changed else "")
+
+
+def citation(title: str, subtitle: str, author: str, scenario_title: str, data_date: str, version: str,
+             edition_date: str) -> str:
+    """Return the "How to cite" line: authors, year, title, edition, data date, version, publisher, date."""
+    full = f"{title}: {subtitle}" if subtitle else title
+    return (f"{author} ({edition_date[:4]}). {full}. Edition “{scenario_title}”, data as of {data_date}, "
+            f"version {version}. {PUBLISHER}, {edition_date}.")
 
 
 def _value(v: Any) -> str:
@@ -116,11 +149,15 @@ def edition_metadata(scenario: Any, variant: str, overrides: dict[str, Any], eng
     else:
         matches = "the installed packages match it"
     python = f"{env['implementation']} {env['python'].split()[0]} on {env['platform']}"
+    from . import data, render  # render reads _quarto.yml, the one description of the report
+
+    project = render.read_project()
+    version = version_text(commit, bool(changed))
+    data_date = data.data_date()
     meta = {
         "scenario": variant,
         "scenario_title": scenario.title,
         "scenario_description": edition_of(variant, scenario, bool(overrides)).description,
-        "data_date": _data_date(),
         "pdf_link": pdf_name,
         "overrides": "; ".join(f"{labels.titled(k)} set to {_value(v)}" for k, v in sorted(overrides.items()))
                      or "none",
@@ -143,14 +180,16 @@ def edition_metadata(scenario: Any, variant: str, overrides: dict[str, Any], eng
         "build_time_text": when.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "build_epoch": str(int(when.timestamp())),
         "build_time_source": "SOURCE_DATE_EPOCH" if os.environ.get("SOURCE_DATE_EPOCH") else "clock",
+        # The cover: who publishes it, under which licence, which version and data, and how to cite it.
+        "publisher": PUBLISHER,
+        "licence": licence(),
+        "version_text": version,
+        "data_date": data_date,
+        "citation": citation(project.title, project.subtitle, project.author, scenario.title, data_date, version,
+                             when.strftime("%Y-%m-%d")),
+        "disclaimer": DISCLAIMER,
     }
     return meta
-
-
-def _data_date() -> str:
-    from . import data  # pandas: imported only when an edition is rendered
-
-    return data.data_date()
 
 
 @dataclass(frozen=True)
@@ -186,6 +225,8 @@ META_NAMES = {
     "assumptions_sha256": "tengw-assumptions-sha256", "code_sha256": "tengw-code-sha256",
     "environment_sha256": "tengw-environment-sha256", "lock_sha256": "tengw-lock-sha256",
     "python": "tengw-python", "packages": "tengw-packages", "engine": "tengw-engine",
+    "publisher": "dcterms.publisher", "licence": "dcterms.license", "data_date": "tengw-data-date",
+    "version_text": "tengw-version", "citation": "dcterms.bibliographicCitation",
 }
 
 

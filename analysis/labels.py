@@ -51,6 +51,20 @@ METRICS: dict[str, Label] = {
     "nvidia_revenue_cum_usd_bn": Label("NVIDIA revenue from the programme, cumulative", "USD bn", "NVIDIA revenue"),
     "cost_usd_bn_per_gw_year": Label("Revenue per GW-year that covers the cost", "USD bn per GW-year",
                                      "Cost per GW-year"),
+    # Headline numbers of an edition (analysis/scenarios.headline, risk.headlines): the comparison table,
+    # the risk matrix, the tornado and the summary read these.
+    "first_half": Label("First capacity online", "half-year"),
+    "gw_milestone": Label("GW online at the milestone", "GW"),
+    "gw_end": Label("GW online at the horizon", "GW"),
+    "energy_twh_end": Label("Electricity use at the horizon", "TWh per year"),
+    "energy_twh_match": Label("Electricity use in 2030, the IEA projection's year", "TWh per year"),
+    "fp4_eflops_end": Label("Dense FP4 compute at the horizon", "EFLOP/s"),
+    "investment_share_of_capex": Label("Investment as share of capex", "share"),
+    "nvidia_peak_share_of_fy2026_dc": Label("NVIDIA peak-year revenue vs FY2026 data-centre revenue", "share"),
+    "mc_gw_milestone_p10": Label("GW at the milestone, P10", "GW"),
+    "mc_gw_milestone_p50": Label("GW at the milestone, P50 (median)", "GW"),
+    "mc_gw_milestone_p90": Label("GW at the milestone, P90", "GW"),
+    "mc_p_first_on_time": Label("Probability first capacity is on time", "share"),
 }
 
 
@@ -100,8 +114,14 @@ def unit(name: str) -> str:
 SILENT_UNITS = {"category", "count", "ratio", ""}
 
 
+def with_unit(text: str, unit: str) -> str:
+    """Return 'text (unit)', or the text alone when the unit is silent or already its first word ('GW online')."""
+    if unit in SILENT_UNITS or text.split(" ")[0] == unit:
+        return text
+    return f"{text} ({unit})"
+
+
 def titled(name: str, short_form: bool = False) -> str:
     """Return 'Label (unit)' for axis titles and table headers; silent units are left out."""
     e = entry(name)
-    text = (e.short or e.label) if short_form else e.label
-    return text if e.unit in SILENT_UNITS else f"{text} ({e.unit})"
+    return with_unit((e.short or e.label) if short_form else e.label, e.unit)

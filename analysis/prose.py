@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from . import units
+
 
 def num(x: float, digits: int = 1) -> str:
     """Format a number with thousands separators and fixed decimals ('1,234.5')."""
@@ -12,27 +14,32 @@ def num(x: float, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
 
-def sig(x: float, digits: int = 2) -> str:
-    """Format with about `digits` significant figures, keeping thousands separators."""
-    if x is None or not math.isfinite(x):
-        raise ValueError(f"refusing to print a non-finite number: {x!r}")
-    if x == 0:
-        return "0"
-    mag = int(math.floor(math.log10(abs(x))))
-    decimals = max(0, digits - 1 - mag)
-    return f"{round(x, decimals):,.{decimals}f}"
+def sig(x: float, digits: int = units.SIG_FIGS) -> str:
+    """Format with about `digits` significant figures, keeping thousands separators (units.number)."""
+    return units.number(x, digits)
+
+
+def quantity(x: float, unit: str, digits: int = units.SIG_FIGS) -> str:
+    """Format a value in the unit that suits its size, to the report's significant figures ('249 ZFLOP/s')."""
+    return units.quantity(x, unit, digits)
 
 
 def usd_bn(x: float, digits: int = 0) -> str:
-    """Format billions of US dollars as '$1,234bn'."""
+    """Format billions of US dollars as '$1,234bn'; from $1,000bn up as trillions ('$1.4tn')."""
+    if x is not None and math.isfinite(x) and abs(x) >= units.STEP:
+        return f"${units.number(x / 1000, trim=True)}tn"
     return f"${num(x, digits)}bn"
 
 
 def flops(eflops: float) -> str:
-    """Format compute given in EFLOP/s in the unit that suits its size ('267 ZFLOP/s', '3.6 EFLOP/s')."""
-    if abs(eflops) >= 1000:
-        return f"{num(eflops / 1000, 0 if abs(eflops) >= 10_000 else 1)} ZFLOP/s"
-    return f"{num(eflops, 0 if abs(eflops) >= 10 else 1)} EFLOP/s"
+    """Format compute given in EFLOP/s in the unit that suits its size ('249 ZFLOP/s', '3.6 EFLOP/s')."""
+    return units.quantity(eflops, "EFLOP/s")
+
+
+def energy(twh: float, per_year: bool = True) -> str:
+    """Format electricity given in TWh in the unit that suits its size ('70.1 TWh a year', '512 GWh a year')."""
+    text = units.quantity(twh, "TWh")
+    return text + (" a year" if per_year else "")
 
 
 def judged_list(scenario, items: list[tuple[str, str]]) -> str:

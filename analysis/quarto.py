@@ -11,8 +11,9 @@ engine reads the same files) and the Vega bundle as report/_vega.html. Then:
   would wipe the first one's pages;
 - Quarto runs report/_post_render.py after each pass, which calls `post_render`: it removes the
   require.js and jQuery Quarto links from a CDN into every page whose notebook has a text/html
-  output (src/core/jupyter/widgets.ts: no option turns it off), and points the edition links of
-  each page at the right folder;
+  output (src/core/jupyter/widgets.ts: no option turns it off), points the edition links of
+  each page at the right folder, and adds the reader services the embedded engine's page has
+  (`reader_services`: chart data as CSV, source rows anchored, citations linked to them);
 - the figure folders the Typst pass leaves in the output are removed: the pages embed their figures;
 - the staged notebooks leave out papermill's run records (times, durations), which Quarto would
   write into the pages: two builds of an edition give the same pages.
@@ -77,18 +78,67 @@ def relink(page: str, depth: int, editions_up: int = 1) -> str:
     return EDITION_LINK.sub(fix, page)
 
 
-def fix_pages(root: Path, pages: list[Path] | None = None, editions_up: int = 1) -> int:
-    """Strip CDN scripts from and relink every HTML page of an edition rendered into root; return
-    how many scripts were removed."""
+def fix_pages(root: Path, pages: list[Path] | None = None, editions_up: int = 1, services: bool = False) -> int:
+    """Strip CDN scripts from and relink every HTML page of an edition rendered into root (with
+    services, add the reader services too: `reader_services`); return how many scripts were removed."""
     removed = 0
-    for page in pages if pages is not None else sorted(root.rglob("*.html")):
+    pages = pages if pages is not None else sorted(root.rglob("*.html"))
+    holder = next((p for p in pages if 'id="tbl-appendix-sources"' in p.read_text(encoding="utf-8")), None)
+    for page in pages:
         text = page.read_text(encoding="utf-8")
         fixed, n = strip_remote_scripts(text)
         fixed = relink(fixed, len(page.relative_to(root).parts) - 1, editions_up)
+        if services:
+            same = holder is None or holder == page or holder.parent != page.parent
+            fixed = reader_services(fixed, "" if same else holder.name)
         removed += n
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
     return removed
+
+
+#: A chart as its notebook output wrote it (analysis/charts.py): its spec, then the script that draws it.
+CHART = re.compile(r'<script type="application/json" id="(vis-[0-9a-f]+)-spec">(.*?)</script>\s*<script>.*?</script>',
+                   re.S)
+#: The appendix's table of sources (analysis/render.py SOURCES_TABLE) up to its end.
+SOURCES = re.compile(r'id="tbl-appendix-sources".*?</table>', re.S)
+ROW = re.compile(r"<tr\b([^>]*)>(.*?)</tr>", re.S)
+URL_TEXT = re.compile(r">\s*(https?:[^<\s]*(?:<wbr>[^<\s]*)*)\s*<")  # zero-width spaces may follow the slashes
+
+
+def reader_services(page: str, sources_page: str) -> str:
+    """Give a Quarto page what the embedded engine's page has (analysis/render.py): each chart's data
+    as an embedded CSV, each source row of the appendix an anchor and a link, each citation a link to
+    its source's row (on `sources_page`, "" when it is this page)."""
+    from . import render  # the build's Python (QUARTO_PYTHON): the project and pandas are there
+
+    def download(m: re.Match) -> str:
+        if 'class="tengw-download"' in page[m.end():m.end() + 200]:
+            return m.group(0)
+        spec = json.loads(m.group(2).replace("<\\/", "</"))
+        return m.group(0) + "\n" + render.chart_download(spec, m.group(1))
+    page = CHART.sub(download, page)
+
+    anchors = render.source_anchors()
+
+    def row(m: re.Match) -> str:
+        url = URL_TEXT.search(m.group(0))
+        if not url:
+            return m.group(0)
+        shown = url.group(1)
+        address = shown.replace("<wbr>", "").replace("\u200b", "")
+        attrs = m.group(1)
+        if address in anchors and "id=" not in attrs:
+            attrs = f' id="{anchors[address]}"' + attrs
+        body = m.group(2)
+        if "<a " not in body:
+            body = body.replace(shown, f'<a href="{address}" rel="noopener">{shown}</a>', 1)
+        return f"<tr{attrs}>{body}</tr>"
+    page = SOURCES.sub(lambda t: ROW.sub(row, t.group(0)), page)
+    page = render.link_citations(page, render.citation_targets())
+    if sources_page:
+        page = page.replace('<a class="tengw-cite" href="#src-', f'<a class="tengw-cite" href="{sources_page}#src-')
+    return page
 
 
 def post_render(env: dict[str, str] | None = None) -> None:
@@ -99,7 +149,7 @@ def post_render(env: dict[str, str] | None = None) -> None:
         root = paths.REPORT / root
     listed = [f for f in env.get("QUARTO_PROJECT_OUTPUT_FILES", "").splitlines() if f.endswith(".html")]
     pages = [p if p.is_absolute() else (paths.REPORT / p).resolve() for p in map(Path, listed)]
-    fix_pages(root, [p for p in pages if p.exists()] if listed else None)
+    fix_pages(root, [p for p in pages if p.exists()] if listed else None, services=True)
 
 
 # --- rendering an edition --------------------------------------------------------------------

@@ -8,7 +8,11 @@ numbers them, and `@fig-x` / `@tbl-x` / `@sec-x` references become links.
 
 from __future__ import annotations
 
+import base64
+import csv
 import html
+import io
+import json
 import re
 import shutil
 import tempfile
@@ -21,7 +25,7 @@ import pypandoc
 import typst
 import yaml
 
-from . import colophon, paths, safe_yaml, tables, vega
+from . import colophon, paths, safe_yaml, sourcing, tables, vega
 from .errors import InputError
 
 FIG_MIME = vega.FIGURE_MIME
@@ -229,16 +233,173 @@ def _typst_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _html_block(b: Block, refs: dict[str, tuple[str, str]]) -> str:
+#: The appendix's sources table: its rows get the anchors (#src-<source id>) that citations link to.
+SOURCES_TABLE = "tbl-appendix-sources"
+URL_CELL = re.compile(r"<td([^>]*)>(https?://[^<\s]*(?:<wbr>[^<\s]*)*)</td>")
+
+
+def _link_url_cells(table_html: str, anchors: dict[str, str] | None = None) -> str:
+    """Make every table cell that holds a web address a link; with anchors (url -> id), give its row that id."""
+    def cell(m: re.Match) -> str:
+        url = html.unescape(m.group(2).replace("<wbr>", ""))
+        return f'<td{m.group(1)}><a href="{html.escape(url)}" rel="noopener">{m.group(2)}</a></td>'
+    if not anchors:
+        return URL_CELL.sub(cell, table_html)
+    rows = []
+    for row in re.split(r"(?=<tr>)", table_html):
+        m = URL_CELL.search(row)
+        url = html.unescape(m.group(2).replace("<wbr>", "")) if m else ""
+        if row.startswith("<tr>") and url in anchors:
+            row = f'<tr id="{anchors[url]}">' + row[len("<tr>"):]
+        rows.append(URL_CELL.sub(cell, row))
+    return "".join(rows)
+
+
+def source_anchors() -> dict[str, str]:
+    """Return web address -> in-page anchor id of each source's row in the sources table."""
+    src = sourcing.table()
+    return {str(url): f"src-{sid}" for sid, url in src["url"].items() if isinstance(url, str) and url.strip()}
+
+
+def chart_csv(spec: dict[str, Any]) -> tuple[str, list[str]]:
+    """Return the data behind a chart as CSV text and its columns.
+
+    Rows are every tabular dataset of the spec (map outlines and other non-tables left out); columns are
+    the dataset fields the spec refers to (encodings, transforms, expressions), in the data's order.
+    """
+    tables = {name: rows for name, rows in spec.get("datasets", {}).items()
+              if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows)}
+    values = spec.get("data", {}).get("values") if isinstance(spec.get("data"), dict) else None
+    if isinstance(values, list) and values and all(isinstance(r, dict) for r in values):
+        tables["values"] = values
+    used: set[str] = set()
+
+    def walk(node: Any, key: str = "") -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k not in ("datasets", "usermeta"):
+                    walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+        elif isinstance(node, str):
+            used.add(node)
+            used.update(a or b for a, b in re.findall(r"datum\.(\w+)|datum\[['\"]([^'\"]+)['\"]\]", node))
+    walk({k: v for k, v in spec.items() if k != "data" or values is None})
+    columns: list[str] = []
+    for rows in tables.values():
+        for row in rows:
+            columns += [c for c in row if c in used and c not in columns]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for rows in tables.values():
+        if not any(c in rows[0] for c in columns):
+            continue
+        for row in rows:
+            writer.writerow([_csv_value(row.get(c)) for c in columns])
+    return out.getvalue(), columns
+
+
+def _csv_value(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def download_link(b: Block) -> str:
+    """Return the line under a chart that hands over its data: a CSV embedded as a data: URI (no server)."""
+    return chart_download(b.data["spec"], b.label)
+
+
+def chart_download(spec: dict[str, Any], name: str) -> str:
+    """Return the download line for a chart's spec, its file called name.csv (both engines' pages)."""
+    text, columns = chart_csv(spec)
+    rows = text.count("\n") - 1
+    uri = "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode("utf-8")).decode()
+    return (f'<p class="tengw-download"><a href="{uri}" download="{name}.csv" type="text/csv" '
+            f'data-columns="{html.escape(json.dumps(columns))}">Download the data behind this chart</a> '
+            f"(CSV, {rows} rows)</p>")
+
+
+def _html_block(b: Block, refs: dict[str, tuple[str, str]], anchors: dict[str, str] | None = None) -> str:
     word, num = refs[b.label]
     cap = html.escape(b.caption)
     if b.kind == "figure":
         return (f'```{{=html}}\n<figure id="{b.label}" class="tengw-figure">\n{b.data["html"]}\n'
+                f"{download_link(b)}\n"
                 f'<figcaption><span class="caption-label">{word} {num}.</span> {cap}</figcaption>\n'
                 f"</figure>\n```\n")
+    table = _link_url_cells(b.data["html"], anchors if b.label == SOURCES_TABLE else None)
     return (f'```{{=html}}\n<figure id="{b.label}" class="tengw-table-figure">\n'
             f'<figcaption><span class="caption-label">{word} {num}.</span> {cap}</figcaption>\n'
-            f'{b.data["html"]}\n</figure>\n```\n')
+            f'{table}\n</figure>\n```\n')
+
+
+# --- citations become links to their source's row --------------------------------------------
+
+def _citation_pattern(text: str) -> str:
+    """Return a regex matching a citation as it appears in HTML: escaped or typographic quotes, wrapped lines."""
+    alts = {"'": "(?:'|&#x27;|&#39;|’)", '"': '(?:"|&quot;|“|”)', "&": "(?:&amp;|&)",
+            "<": "&lt;", ">": "&gt;"}
+    return "".join(r"\s+" if ch == " " else alts.get(ch, re.escape(ch)) for ch in text)
+
+
+def citation_targets() -> dict[str, str]:
+    """Return citation text (sourcing.cite, full and, where unambiguous, short) -> anchor id of its source's row."""
+    anchors: dict[str, str] = {}
+    short: dict[str, list[str]] = {}
+    for sid in sourcing.table().index:
+        if sourcing.is_judgement(sid):
+            continue  # "our judgement" is not a source and has no address
+        anchors[sourcing.cite(sid)] = f"src-{sid}"
+        short.setdefault(sourcing.cite(sid, short=True), []).append(sid)
+    # A short citation ('Publisher, YYYY', in crowded cells) links only when one source has it.
+    anchors.update({text: f"src-{ids[0]}" for text, ids in short.items() if len(ids) == 1 and text not in anchors})
+    return anchors
+
+
+TAG = re.compile(r"(<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<[^>]+>)", re.S)
+
+
+def link_citations(page: str, targets: dict[str, str]) -> str:
+    """Wrap every citation in the page's main text in a link to its source row.
+
+    Text inside tags, scripts, existing links and the sources table itself is left alone.
+    """
+    if not targets:
+        return page
+    texts = sorted(targets, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w])(?:" + "|".join(f"({_citation_pattern(t)})" for t in texts) + r")(?![\w])")
+    start = page.find("<main")
+    end = page.rfind("</main>")
+    if start == -1 or end == -1:
+        return page
+    out, in_link, in_sources = [], 0, False
+
+    def sub(m: re.Match) -> str:
+        target = targets[texts[m.lastindex - 1]]
+        return f'<a class="tengw-cite" href="#{target}">{m.group(0)}</a>'
+
+    for token in TAG.split(page[start:end]):
+        if token.startswith("<"):
+            lowered = token[:40].lower()
+            if lowered.startswith("<a ") or lowered == "<a>":
+                in_link += 1
+            elif lowered.startswith("</a"):
+                in_link = max(0, in_link - 1)
+            elif lowered.startswith(f'<figure id="{SOURCES_TABLE}"'):
+                in_sources = True
+            elif lowered.startswith("</figure") and in_sources:
+                in_sources = False
+            out.append(token)
+        elif in_link or in_sources or not token.strip():
+            out.append(token)
+        else:
+            out.append(pattern.sub(sub, token))
+    return page[:start] + "".join(out) + page[end:]
 
 
 #: Typst points per SVG pixel: charts print as on a 96-dpi screen, so every chart's 11 px labels
@@ -267,19 +428,30 @@ def chart_width_pt(svg: str) -> float:
     return round(width, 1)
 
 
+URL = re.compile(r"^https?://\S+$")
+
+
+def _typst_cell(text: str) -> str:
+    """Return a table cell for Typst: a web address becomes a link, any other text a string."""
+    if URL.match(text):
+        return f"link({_typst_str(text)})[#{_typst_str(tables.breakable(text))}]"
+    return _typst_str(tables.breakable(text))
+
+
 def _typst_block(b: Block, figdir: Path) -> str:
     """Return a figure or table as Typst, built as pandoc builds Quarto's (the template styles both):
     the chart's SVG carries its source note; a table's columns share the width as its markdown says."""
     if b.kind == "figure":
         name = f"{b.label}.svg"
         (figdir / name).write_text(b.data["svg"], encoding="utf-8")
+        # typst-template.typ moves a chart the page cannot hold to the next page's top (tengw-fit).
         return (f'```{{=typst}}\n#figure(tengw-chart("figs/{name}", {chart_width_pt(b.data["svg"])}pt), kind: image,\n'
                 f"  caption: [#{_typst_str(b.caption)}]) <{b.label}>\n```\n")
     dashes = tables.rule_dashes(tables.column_widths(b.data["header"], b.data["rows"], b.data["align"]))
     widths = ", ".join(f"{100 * d / sum(dashes):.2f}%" for d in dashes)
     aligns = ", ".join("right" if a == "right" else "left" for a in b.data["align"])
     header = ", ".join(_typst_str(tables.breakable(h)) for h in b.data["header"])
-    cells = ",\n    ".join(", ".join(_typst_str(tables.breakable(c)) for c in row) for row in b.data["rows"])
+    cells = ",\n    ".join(", ".join(_typst_cell(c) for c in row) for row in b.data["rows"])
     note = b.data.get("note") or ""
     body = (f"table(columns: ({widths},), align: ({aligns},),\n    table.header({header},), table.hline(),\n"
             f"    {cells},\n  )" + (f"\n  #par({_typst_str(note)})" if note else ""))
@@ -290,12 +462,13 @@ def _typst_block(b: Block, figdir: Path) -> str:
 def document(blocks: list[Block], target: str, figdir: Path | None = None, chapters: bool = True) -> str:
     """Return the whole report as pandoc markdown with raw blocks for one target format."""
     refs = numbering(blocks, chapters)
+    anchors = source_anchors() if target == "html" else {}
     parts = []
     for b in blocks:
         if b.kind == "md":
             parts.append(resolve_refs(b.text, refs) + "\n")
         elif target == "html":
-            parts.append(_html_block(b, refs))
+            parts.append(_html_block(b, refs, anchors))
         else:
             parts.append(_typst_block(b, figdir))
     return "\n\n".join(parts)
@@ -308,8 +481,10 @@ def variants_html(editions: list[dict[str, Any]], pdf_name: str, link_prefix: st
     """Return the topbar switcher and the index of every edition (HTML and PDF links), from the
     editions the build listed beside this one (analysis/colophon.py)."""
     current = ' class="current" aria-current="page"'
+    # data-tengw-edition: the page's script adds the reader's section to the link (report.html).
     switch = "".join(
-        f'<a{current if e["current"] else ""} href="{link_prefix}{e["name"]}/index.html">{html.escape(e["title"])}</a>'
+        f'<a{current if e["current"] else ""} data-tengw-edition="{html.escape(e["name"])}" '
+        f'href="{link_prefix}{e["name"]}/index.html">{html.escape(e["title"])}</a>'
         for e in editions)
     rows = []
     for e in editions:
@@ -358,6 +533,7 @@ def render_html(project: Project, blocks: list[Block], edition_dir: Path, out: P
                         "--variable", f"switcher={switch}",
                         "--variable", f"variants={index}",
                         "--variable", f"engine={ENGINE}"])
+    out.write_text(link_citations(out.read_text(encoding="utf-8"), citation_targets()), encoding="utf-8")
 
 
 def render_pdf(project: Project, blocks: list[Block], edition_dir: Path, out: Path) -> None:

@@ -23,6 +23,7 @@ What may differ between two builds, and why:
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import re
@@ -111,6 +112,17 @@ def _mask_build_time(data: bytes, edition: dict[str, str]) -> bytes:
                  when.strftime("D:%Y%m%d%H%M%S"), when.strftime("%Y-%m-%dT%H:%M:%S")}
     for s in sorted(filter(None, spellings), key=len, reverse=True):
         data = data.replace(s.encode(), b"<build time>")
+    # The cover's edition date and the "How to cite" line that carries it (analysis/colophon.py), as
+    # written in the HTML (escaped, in tags) or in the PDF's text (wrapped across lines).
+    if edition.get("citation"):
+        words = [re.escape(html.escape(w, quote=False).encode()) for w in edition["citation"].split()]
+        data = re.sub(rb"\s+".join(words), b"<build time>", data)
+    if edition.get("build_date"):
+        data = re.sub(rb"(Edition date(?:\s|<[^>]*>)*)" + re.escape(edition["build_date"].encode()),
+                      rb"\1<build time>", data)
+        if edition.get("publisher"):  # the citation's last words, even where hyphenation broke the rest
+            data = re.sub(re.escape(edition["publisher"].encode()) + rb",\s+" + re.escape(edition["build_date"].encode()),
+                          b"<build time>", data)
     return data
 
 

@@ -60,21 +60,15 @@ NOISE: tuple[tuple[str, str, str], ...] = (
 )
 
 #: Quantities the risk chapter follows over time (fan charts), with their labels and units.
-METRICS = {
-    "online_gw": ("GW online", "GW"),
-    "fp4_dense_eflops": ("Dense FP4 compute installed", "EFLOP/s"),
-    "investment_cum_usd_bn": ("NVIDIA investment released, cumulative", "USD bn"),
-    "capex_cum_usd_bn": ("Capital expenditure, cumulative", "USD bn"),
-    "energy_twh_per_year": ("Electricity use, annualised", "TWh per year"),
-}
-#: Headline outputs per draw, with labels and units.
+METRICS = {k: (labels.label(k), labels.unit(k)) for k in
+           ("online_gw", "fp4_dense_eflops", "investment_cum_usd_bn", "capex_cum_usd_bn", "energy_twh_per_year")}
+#: Headline outputs per draw, with labels and units (the registry's, in analysis/labels.py; the two
+#: cumulative ones are read at the horizon).
 HEADLINE_LABELS = {
-    "gw_milestone": ("GW online at the milestone", "GW"),
-    "gw_end": ("GW online at the horizon", "GW"),
+    **{k: (labels.label(k), labels.unit(k)) for k in ("gw_milestone", "gw_end")},
     "capex_cum_usd_bn": ("Cumulative capex at the horizon", "USD bn"),
     "investment_cum_usd_bn": ("NVIDIA investment released by the horizon", "USD bn"),
-    "energy_twh_end": ("Electricity use at the horizon", "TWh per year"),
-    "fp4_eflops_end": ("Dense FP4 compute at the horizon", "EFLOP/s"),
+    **{k: (labels.label(k), labels.unit(k)) for k in ("energy_twh_end", "fp4_eflops_end")},
 }
 #: The headline each effect hurts, so the register states an impact in the unit it hurts.
 HURTS = {"pause": "gw_milestone", "pace": "gw_milestone", "volume": "gw_end", "utilisation": "energy_twh_end",

@@ -12,28 +12,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import assumptions, benefits, energy, results, risk, roadmap, sensitivity
+from . import assumptions, benefits, energy, labels, results, risk, roadmap, sensitivity
 from .assumptions import Assumptions, Scenario
 
 #: Headline numbers compared across scenarios: key -> (label, unit, decimals).
-METRICS: dict[str, tuple[str, str, int]] = {
-    "first_half": ("First capacity online", "half-year", 0),
-    "gw_milestone": ("GW online at the milestone", "GW", 1),
-    "gw_end": ("GW online at the horizon", "GW", 1),
-    "capex_cum_usd_bn": ("Capital expenditure, cumulative", "USD bn", 0),
-    "capex_nvidia_cum_usd_bn": ("NVIDIA content, cumulative", "USD bn", 0),
-    "investment_cum_usd_bn": ("NVIDIA investment released", "USD bn", 0),
-    "investment_share_of_capex": ("Investment as share of capex", "share", 2),
-    "energy_twh_end": ("Energy use at the horizon", "TWh per year", 1),
-    "energy_twh_match": ("Energy use in 2030, the IEA projection's year", "TWh per year", 1),
-    "fp4_eflops_end": ("Dense FP4 compute installed", "EFLOP/s", 0),
-    "cost_usd_bn_per_gw_year": ("Revenue per GW-year that covers the cost", "USD bn per GW-year", 1),
-    "nvidia_peak_share_of_fy2026_dc": ("NVIDIA peak-year revenue vs FY2026 data-centre revenue", "share", 2),
-    "mc_gw_milestone_p10": ("GW at the milestone, P10", "GW", 1),
-    "mc_gw_milestone_p50": ("GW at the milestone, P50", "GW", 1),
-    "mc_gw_milestone_p90": ("GW at the milestone, P90", "GW", 1),
-    "mc_p_first_on_time": ("Probability first capacity is on time", "share", 2),
-}
+#: Decimals of each headline in the comparison table; labels and units come from analysis/labels.py.
+DECIMALS = {"first_half": 0, "gw_milestone": 1, "gw_end": 1, "capex_cum_usd_bn": 0, "capex_nvidia_cum_usd_bn": 0,
+            "investment_cum_usd_bn": 0, "investment_share_of_capex": 2, "energy_twh_end": 1, "energy_twh_match": 1,
+            "fp4_eflops_end": 0, "cost_usd_bn_per_gw_year": 1, "nvidia_peak_share_of_fy2026_dc": 2,
+            "mc_gw_milestone_p10": 1, "mc_gw_milestone_p50": 1, "mc_gw_milestone_p90": 1, "mc_p_first_on_time": 2}
+METRICS: dict[str, tuple[str, str, int]] = {k: (labels.label(k), labels.unit(k), d) for k, d in DECIMALS.items()}
 
 
 def resolve_all(current: Scenario | None = None) -> list[Scenario]:

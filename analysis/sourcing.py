@@ -52,12 +52,16 @@ def weak_share() -> float:
     return float(external["weak"].mean()) if len(external) else 0.0
 
 
-def cite(source_id: str) -> str:
-    """Return 'Publisher, YYYY-MM-DD' for one source, flagged when weak; judgement rows say so."""
+def cite(source_id: str, short: bool = False) -> str:
+    """Return how the reader sees a citation of one source: 'Publisher, YYYY-MM-DD', flagged when weak;
+    short: 'Publisher, YYYY' without the publisher's parenthesis, for crowded table cells. Judgement rows
+    say so. The one function that turns a source id into reader text (the HTML links what it returns)."""
     src = table()
     row = src.loc[source_id]
     if row["kind"] == data.JUDGEMENT:
         return "our judgement"
+    if short:
+        return f"{str(row['publisher']).split(' (')[0]}, {str(row['published'])[:4]}" + (WEAK_FLAG if row["weak"] else "")
     return f"{row['publisher']}, {row['published']}" + (WEAK_FLAG if row["weak"] else "")
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from . import labels, units
+
 
 #: From this many columns a table is "wide": smaller, condensed type in HTML and PDF.
 WIDE_COLUMNS = 7
@@ -98,6 +100,23 @@ class Col:
 
     header: str
     decimals: int | None = None  # None: text column
+    factor: float = 1.0  # values are divided by this (a column shown in ZFLOP/s holds EFLOP/s)
+
+
+def quantity(values, unit: str, header: str) -> Col:
+    """Return a numeric column in the unit that suits its largest value, with the report's significant
+    figures: 'header (unit)' for a header ('Dense FP4 (ZFLOP/s)'); silent units stay out of it."""
+    nums = [float(v) for v in values if v is not None and v != "" and not (isinstance(v, float) and math.isnan(v))]
+    factor, shown = units.scale_column(nums, unit)
+    scaled = [v / factor for v in nums]
+    title = labels.with_unit(header, shown)
+    return Col(title, int(units.d3_format(scaled)[2:-1]) if scaled else 0, factor)
+
+
+def metric(name: str, values, short_form: bool = False) -> Col:
+    """Return the column of a registered metric or assumption: its label, its unit scaled to the values."""
+    e = labels.entry(name)
+    return quantity(values, e.unit, (e.short or e.label) if short_form else e.label)
 
 
 def _cell(value: Any, col: Col) -> str:
@@ -105,7 +124,7 @@ def _cell(value: Any, col: Col) -> str:
         return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
     if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
         return "–"
-    return f"{float(value):,.{col.decimals}f}"
+    return f"{float(value) / col.factor:,.{col.decimals}f}"
 
 
 class Table:

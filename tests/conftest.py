@@ -196,3 +196,36 @@ def floats_numbered_by_chapter() -> bool:
     Quarto book's default)."""
     cfg = yaml.safe_load(paths.QUARTO_YML.read_text(encoding="utf-8"))
     return bool((cfg.get("crossref") or {}).get("chapters", (cfg.get("project") or {}).get("type") == "book"))
+
+
+# --- code names in reader text ---------------------------------------------------------------
+
+#: A code name: a snake_case identifier (one underscore or more), as tests/test_labels.py defines it.
+#: The before-stop hook counts the stricter form with two or more underscores; this finds both.
+SNAKE = re.compile(r"(?<![\w/.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/-])")
+#: A path into the project's data folder (data/facts.csv, data/scenarios/).
+DATA_PATH = re.compile(r"(?<![\w/.-])data/[\w./-]*")
+#: Words shaped like code names that are not this project's: the colophon's machine architecture.
+NOT_CODE = {"x86_64", "aarch64"}
+#: The one section of the report where code names and paths belong.
+RERUN_HEADING = "How to rerun"
+
+
+def source_urls() -> list[str]:
+    """Every source URL: a snake_case piece of a URL printed in the sources list is an address, not a leak."""
+    src = pd.read_csv(paths.ROOT / "data" / "sources.csv", dtype=str, keep_default_na=False)
+    return [u for u in src["url"] if u]
+
+
+def code_name_problems(text: str, where: str, urls: list[str] | None = None) -> list[str]:
+    """Return each snake_case identifier or data/ path in reader text (URL pieces excused), with context."""
+    urls = source_urls() if urls is None else urls
+    text = text.replace("\u200b", "").replace("\u2060", "").replace("\u00ad", "")
+    out = []
+    for pattern in (SNAKE, DATA_PATH):
+        for m in pattern.finditer(text):
+            if pattern is SNAKE and (m.group(0) in NOT_CODE or any(m.group(0) in u for u in urls)):
+                continue
+            around = " ".join(text[max(0, m.start() - 40):m.end() + 30].split())
+            out.append(f"{where}: {m.group(0)!r} in …{around}…")
+    return out

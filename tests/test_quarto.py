@@ -26,7 +26,7 @@ import pymupdf
 import pytest
 import yaml
 
-from analysis import build, colophon, paths, quarto, render
+from analysis import build, colophon, paths, quarto, render, sourcing
 from conftest import (chapter_heading, chapter_numbers, edition_dir, edition_pages, expected_engine, page_engine,
                       quarto_chapters)
 
@@ -217,6 +217,31 @@ def test_post_render_fixes_every_page_quarto_wrote_and_relinks_editions(tmp_path
     quarto.copy_as_root(out, root)
     assert 'href="accelerated/index.html"' in (root / "index.html").read_text()
     assert 'href="../accelerated/index.html"' in (root / "sub/x.html").read_text()
+
+
+def test_post_render_gives_quartos_pages_the_reader_services(tmp_path):
+    """Quarto's pages get what the embedded engine's page has: each chart's data as an embedded CSV,
+    the appendix's source rows anchored and linked, citations on every page linked to their row."""
+    sid, url = next((i, u) for i, u in sourcing.table()["url"].items() if isinstance(u, str) and u.strip()
+                    and not sourcing.is_judgement(i))
+    cite = sourcing.cite(sid)
+    spec = {"datasets": {"d": [{"x": 1, "y": 2}, {"x": 2, "y": 3}]}, "data": {"name": "d"},
+            "mark": "line", "encoding": {"x": {"field": "x"}, "y": {"field": "y"}}}
+    chart = (f'<div class="tengw-chart" id="vis-ab12"></div>\n<script type="application/json" id="vis-ab12-spec">'
+             f'{json.dumps(spec)}</script>\n<script>vegaEmbed("#vis-ab12", {{}});</script>')
+    shown = url.replace("/", "/\u200b")
+    out = tmp_path / "base"
+    out.mkdir()
+    (out / "deal.html").write_text(f'<main class="content"><p>As {cite} says.</p>{chart}</main>', encoding="utf-8")
+    (out / "appendix.html").write_text(
+        f'<main class="content"><div id="tbl-appendix-sources"><table><tbody><tr class="odd"><td>{sid}</td>'
+        f'<td style="text-align: left;">{shown}</td></tr></tbody></table></div></main>', encoding="utf-8")
+    for _ in range(2):  # after each pass: a second run changes nothing
+        quarto.post_render({"QUARTO_PROJECT_OUTPUT_DIR": str(out)})
+    deal, appendix = (out / "deal.html").read_text(), (out / "appendix.html").read_text()
+    assert f'<a class="tengw-cite" href="appendix.html#src-{sid}">' in deal
+    assert deal.count('class="tengw-download"') == 1 and 'download="vis-ab12.csv"' in deal
+    assert f'<tr id="src-{sid}" class="odd">' in appendix and f'<a href="{url}" rel="noopener">' in appendix
 
 
 def test_numbering_comes_from_quarto_yml_for_both_engines(tmp_path):

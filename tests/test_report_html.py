@@ -6,12 +6,18 @@ page per chapter. Each page is loaded once from file:// with every request other
 aborted and recorded. The checks then read what the browser drew: every chart has marks, no console
 errors, no request left the file, every link resolves, every chart has a text description, figures
 and tables numbered within their chapters. Screenshots of each chapter of the base report land in
-test-artifacts/html/base/. The last test injects one defect of each kind into a copy of a page and
-shows each check catches it.
+test-artifacts/html/base/. Reader services are checked too: every citation links to its source's row
+and every source's address is a link; every chart hands over its data as a CSV holding the chart's
+columns; the edition switcher can land on every section of a page in every other edition (and, in a
+real click, does). The last test injects one defect of each kind into a copy of a page and shows each
+check catches it.
 """
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
 import json
 import re
 import time
@@ -21,8 +27,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from analysis import assumptions
-from conftest import ARTIFACTS, PLACEHOLDER, edition_dir, edition_pages
+from analysis import assumptions, render, sourcing
+from conftest import ARTIFACTS, PLACEHOLDER, RERUN_HEADING, code_name_problems, edition_dir, edition_pages
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
@@ -80,7 +86,26 @@ PAGE_STATE_JS = r"""
   }));
   const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
   const captions = [...document.querySelectorAll('figure > figcaption')].map(c => c.textContent.replace(/\s+/g, ' ').trim());
+  // Citations: the links to source rows, and the text a reader sees outside any link and outside the
+  // sources table (where an unlinked citation would show).
+  const cites = [...document.querySelectorAll('main a[href*="#src-"]')].map(a => ({
+    text: a.textContent.replace(/\s+/g, ' ').trim(), href: a.getAttribute('href')}));
+  const sources = document.getElementById('tbl-appendix-sources');
+  const walker = document.createTreeWalker(main || document.body, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+    n.parentElement.closest('a, script, style, #tbl-appendix-sources') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  const plain = [];
+  while (walker.nextNode()) plain.push(walker.currentNode.nodeValue);
+  const sourceRows = sources ? [...sources.querySelectorAll('tr[id]')].map(r => r.id) : [];
+  const sourceLinks = sources ? [...sources.querySelectorAll('a[href^="http"]')].map(a => a.getAttribute('href')) : [];
+  const downloads = [...document.querySelectorAll('figure')].filter(f => f.querySelector('div.tengw-chart')).map(f => {
+    const a = f.querySelector('a[download]');
+    return {figure: f.id, chart: f.querySelector('div.tengw-chart').id, href: a ? a.getAttribute('href') : '',
+            name: a ? a.getAttribute('download') : ''};
+  });
+  const headings = [...document.querySelectorAll('main h1[id], main h2[id], main h3[id]')].map(h => h.id);
+  const switcher = [...document.querySelectorAll('a[data-tengw-edition]')].map(a => a.dataset.tengwEdition);
   return {charts, chapters, links, ids, captions, text: main ? main.innerText : '',
+          cites, plain: plain.join(' ').replace(/\s+/g, ' '), sourceRows, sourceLinks, downloads, headings, switcher,
           scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth};
 }
 """
@@ -134,6 +159,9 @@ class PageReport:
                 target = Path(unquote(urlparse(href).path))
                 if not target.exists():
                     bad.append(f"{raw} -> {target} does not exist")
+            elif href.startswith("data:"):
+                if not href.startswith("data:text/csv;"):
+                    bad.append(f"{raw[:60]}…: a data: link that is not a CSV download")
             elif not re.match(r"^(https?|mailto):", href):
                 bad.append(f"{raw}: unexpected link scheme")
         return bad
@@ -152,10 +180,105 @@ class PageReport:
         problems += [f"duplicate id {i!r}" for i in self.state["ids"] if i in seen or seen.add(i)]
         return problems
 
+    def reader_text(self) -> str:
+        """The page's text without the appendix's 'How to rerun' section (its heading to the next chapter's)."""
+        text = self.state["text"]
+        heads = list(re.finditer(rf"^[\d.\s]*{re.escape(RERUN_HEADING)}\s*$", text, re.M))
+        if not heads:
+            return text
+        start = heads[-1].start()
+        after = [text.find(c["text"], start) for c in self.state["chapters"]]
+        end = min([i for i in after if i > start], default=len(text))
+        return text[:start] + text[end:]
+
+    def code_names(self) -> list[str]:
+        return code_name_problems(self.reader_text(), self.path.parent.name or "index")
+
+    def citation_problems(self) -> list[str]:
+        """Citations that are not links to their own source's row; sources whose address is not a link."""
+        targets = {_plain(t): anchor for t, anchor in render.citation_targets().items()}
+        ids = set(self.state["ids"])
+        bad = []
+        for c in self.state["cites"]:
+            want = targets.get(_plain(c["text"]))
+            # On a multi-page (Quarto) edition a citation may lead to the appendix page's row.
+            if want is None or c["href"].rpartition("#")[2] != want:
+                bad.append(f"citation {c['text']!r} links to {c['href']}, not its source (#{want})")
+            elif want not in ids:
+                bad.append(f"citation {c['text']!r} links to #{want}, which is not on the page")
+        plain = _plain(self.state["plain"])
+        bad += [f"citation {t!r} is not a link" for t in targets
+                if re.search(r"(?<![\w])" + re.escape(t) + r"(?![\w])", plain)]
+        src = sourcing.table()
+        links = set(self.state["sourceLinks"])
+        rows = set(self.state["sourceRows"])
+        for sid, url in src["url"].items():
+            if isinstance(url, str) and url.strip() and (url not in links or f"src-{sid}" not in rows):
+                bad.append(f"source {sid}: address not a link or row without its anchor")
+        return bad
+
+    def download_problems(self) -> list[str]:
+        """Charts without a data download, or whose CSV does not parse or lacks a column the chart encodes."""
+        page = self.path.read_text(encoding="utf-8")
+        bad = []
+        for d in self.state["downloads"]:
+            where = f"{d['figure']} ({d['chart']})"
+            m = re.match(r"data:text/csv;charset=utf-8;base64,(.+)$", d["href"])
+            if not m:
+                bad.append(f"{where}: no CSV download")
+                continue
+            try:
+                rows = list(csv.reader(io.StringIO(base64.b64decode(m.group(1)).decode("utf-8"))))
+            except (ValueError, csv.Error) as exc:
+                bad.append(f"{where}: download does not parse as CSV ({exc})")
+                continue
+            spec = re.search(rf'<script type="application/json" id="{d["chart"]}-spec">(.*?)</script>', page, re.S)
+            encoded = _encoded_fields(json.loads(spec.group(1).replace("<\\/", "</"))) if spec else set()
+            if not rows or len(rows) < 2 or any(len(r) != len(rows[0]) for r in rows):
+                bad.append(f"{where}: CSV has no rows or ragged rows")
+            elif encoded - set(rows[0]):
+                bad.append(f"{where}: CSV lacks the chart's columns {sorted(encoded - set(rows[0]))}")
+        return bad
+
     def placeholder_text(self) -> list[str]:
         text = self.state["text"]
         return [f"{m.group(0)!r} in …{text[max(0, m.start() - 60):m.end() + 30]!r}…"
                 for m in PLACEHOLDER.finditer(text)]
+
+
+def _plain(text: str) -> str:
+    """Text with typographic apostrophes and quotes made plain and whitespace runs one space."""
+    return re.sub(r"\s+", " ", text.translate(str.maketrans({"\u2019": "'", "\u201c": '"', "\u201d": '"'}))).strip()
+
+
+def _encoded_fields(spec: dict) -> set[str]:
+    """Fields a chart's encodings read straight from its data (fields made by transforms excluded)."""
+    columns = {c for rows in spec.get("datasets", {}).values() if isinstance(rows, list)
+               for r in rows if isinstance(r, dict) for c in r}
+    found: set[str] = set()
+
+    def walk(node, in_encoding=False):
+        if isinstance(node, dict):
+            if in_encoding and isinstance(node.get("field"), str):
+                found.add(node["field"])
+            for k, v in node.items():
+                if k not in ("datasets", "data"):
+                    walk(v, in_encoding or k == "encoding")
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, in_encoding)
+    walk(spec)
+    return found & columns
+
+
+def switcher_problems(page: "PageReport", others: dict[str, "PageReport"]) -> list[str]:
+    """Sections of this page the switcher would send a reader to that another edition does not have."""
+    bad = [f"switcher lists {sorted(set(others) - set(page.state['switcher']))} but not all editions"
+           ] if not set(others) <= set(page.state["switcher"]) else []
+    for name, other in others.items():
+        have = set(other.state["ids"])
+        bad += [f"section #{h} is not in edition {name}" for h in page.state["headings"] if h not in have]
+    return bad
 
 
 def _wait_for_charts(page, deadline: float) -> None:
@@ -267,6 +390,30 @@ class Edition:
     def charts(self) -> list[dict]:
         return [c for p in self.pages for c in p.state["charts"]]
 
+    @property
+    def state(self) -> dict:
+        """What every page drew, as one page: lists joined in reading order, the rest from the first page."""
+        merged = dict(self.pages[0].state)
+        for key, value in merged.items():
+            if isinstance(value, list):
+                merged[key] = [x for p in self.pages for x in p.state[key]]
+        merged["plain"] = " ".join(p.state["plain"] for p in self.pages)
+        return merged
+
+    @property
+    def path(self) -> Path:
+        return self.pages[0].path
+
+    def citation_problems(self) -> list[str]:
+        """PageReport.citation_problems over the whole edition (a citation may lead to another page's row)."""
+        return PageReport.citation_problems(self)
+
+    def download_problems(self) -> list[str]:
+        return self.each("download_problems")
+
+    def code_names(self) -> list[str]:
+        return self.each("code_names")
+
 
 @pytest.fixture(scope="module")
 def pages(browser, built_report):
@@ -353,6 +500,59 @@ def test_page_does_not_scroll_sideways(pages, name):
     assert not wide, f"{name}: pages wider than the 1280px window: {wide}"
 
 
+@pytest.mark.parametrize("name", PAGES)
+def test_no_code_name_or_data_path_outside_the_rerun_section(pages, name):
+    problems = pages(name).code_names()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_citation_links_to_its_source_row(pages, name):
+    page = pages(name)
+    assert len(page.state["cites"]) >= 20, f"{page.path}: only {len(page.state['cites'])} citation links"
+    assert not page.citation_problems(), f"{page.path}: {page.citation_problems()[:10]}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_chart_hands_over_its_data(pages, name):
+    page = pages(name)
+    assert len(page.state["downloads"]) == len(page.state["charts"]) > 0
+    assert not page.download_problems(), f"{page.path}: {page.download_problems()}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_switcher_can_land_on_every_section(pages, name):
+    page = pages(name)
+    others = {n: pages(n) for n in assumptions.scenario_names() if n != name}
+    assert page.state["headings"], f"{page.path}: no section headings with ids"
+    assert not switcher_problems(page, others), f"{page.path}: {switcher_problems(page, others)[:10]}"
+
+
+def test_switching_edition_keeps_the_readers_section(browser, built_report):
+    """A reader at a section of the base report clicks another edition and lands on the same section."""
+    root = built_report.resolve()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(root.as_uri()) else r.abort())
+    page = context.new_page()
+    try:
+        page.goto((edition_dir(root, "index") / "index.html").as_uri(), wait_until="load")
+        _wait_for_charts(page, time.monotonic() + CHART_TIMEOUT_S)  # drawn charts change the page's length
+        section = "sec-energy-sensitivity"
+        page.evaluate(f"document.getElementById('{section}').scrollIntoView()")
+        page.wait_for_timeout(300)
+        other = [n for n in assumptions.scenario_names() if n != "base"][0]
+        # A mouse click where the link is drawn: page.click() would first scroll the sticky bar "into view".
+        box = page.evaluate(f"""() => {{ const r = document.querySelector('nav.switcher a[data-tengw-edition="{other}"]')
+            .getBoundingClientRect(); return {{x: r.x + r.width / 2, y: r.y + r.height / 2}}; }}""")
+        with page.expect_navigation(wait_until="load"):
+            page.mouse.click(box["x"], box["y"])
+        assert f"/{other}/index.html" in page.url and page.url.endswith(f"#{section}"), page.url
+        top = page.evaluate(f"document.getElementById('{section}').getBoundingClientRect().top")
+        assert -5 <= top < 200, f"landed {top:.0f}px from the top of #{section}"
+    finally:
+        context.close()
+
+
 def test_a_screenshot_of_each_chapter_is_saved(pages):
     ed = pages("index")
     shots = [s for p in ed.pages for s in p.screenshots]
@@ -384,14 +584,35 @@ def _inject(html: str) -> tuple[str, dict[str, str]]:
     title_block = re.search(r'<header\b[^>]*(?:class="title-block"|id="title-block-header")', html)
     end = html.index("</header>", title_block.end()) + len("</header>")
     defects = ('<p>See <a href="#fig-does-not-exist">Figure 99</a>; capital reaches $nanbn.</p>'
+               '<p>GW move most with schedule_gw_per_half (data/facts.csv).</p>'
                '<img src="https://example.com/pixel.png" alt="">'
                '<script>console.error("injected defect");</script>')
-    return html[:end] + defects + html[end:], {"empty": empty, "mute": mute}
+    html = html[:end] + defects + html[end:]
+    # A citation loses its link, another links to the wrong source, a source row loses its anchor.
+    cites = list(re.finditer(r'<a class="tengw-cite" href="([^"]*#src-[^"]+)">(.*?)</a>', html, re.S))
+    unlinked, wrong = cites[0], next(c for c in cites if c.group(1) != cites[0].group(1))
+    html = html.replace(unlinked.group(0), unlinked.group(2), 1)
+    html = html.replace(wrong.group(0), f'<a class="tengw-cite" href="{cites[0].group(1)}">{wrong.group(2)}</a>', 1)
+    row = re.search(r'<tr id="(src-[^"]+)">', html)
+    if row:
+        html = html.replace(row.group(0), "<tr>", 1)
+    # One chart's download loses its first column, another's is gone.
+    # (charts 3 and 4: the first two are broken above)
+    downloads = list(re.finditer(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', html))
+    out = io.StringIO()
+    csv.writer(out).writerows(r[1:] for r in csv.reader(io.StringIO(base64.b64decode(downloads[2].group(1)).decode())))
+    html = html.replace(downloads[2].group(1), base64.b64encode(out.getvalue().encode()).decode(), 1)
+    html = html.replace(downloads[3].group(0), 'href="#"', 1)
+    # A section that no other edition has.
+    html = html[:end] + '<h2 id="sec-only-here">Only here</h2>' + html[end:]
+    return html, {"empty": empty, "mute": mute, "row": row.group(1) if row else None}
 
 
-def test_checks_catch_injected_defects(browser, built_report, tmp_path):
-    """An empty chart, a missing description, a broken link, a request out, a console error, a NaN."""
-    source = next(p for p in edition_pages(built_report) if p.read_text(encoding="utf-8").count("-spec\">") >= 2)
+def test_checks_catch_injected_defects(browser, built_report, tmp_path, pages):
+    """An empty chart, a missing description, a broken link, a request out, a console error, a NaN, a code
+    name and a data path (the rerun section's own code names stay allowed), citations and downloads
+    broken, a section no other edition has."""
+    source = next(p for p in edition_pages(built_report) if p.read_text(encoding="utf-8").count("-spec\">") >= 4)
     html, broken = _inject(source.read_text(encoding="utf-8"))
     copy = tmp_path / source.name
     copy.write_text(html, encoding="utf-8")
@@ -402,6 +623,19 @@ def test_checks_catch_injected_defects(browser, built_report, tmp_path):
     assert any("example.com" in r for r in page.requests)
     assert any("injected defect" in e for e in page.console_errors)
     assert any("nan" in p for p in page.placeholder_text())
+    assert [p.split(" in ")[0].split(": ", 1)[1] for p in page.code_names()] == ["'schedule_gw_per_half'",
+                                                                              "'data/facts.csv'"]
+
+    cites = page.citation_problems()
+    assert any(p.endswith("is not a link") for p in cites), cites
+    assert any("not its source" in p for p in cites), cites
+    if broken["row"]:
+        assert any(broken["row"][len("src-"):] in p for p in cites), cites
+    downloads = page.download_problems()
+    assert any("lacks the chart's columns" in p for p in downloads), downloads
+    assert any("no CSV download" in p for p in downloads), downloads
+    others = {n: pages(n) for n in assumptions.scenario_names()[:1]}  # already inspected by the tests above
+    assert [p for p in switcher_problems(page, others) if "sec-only-here" in p]
 
 
 def test_numbering_check_catches_gaps_restarts_and_doubled_delimiters():

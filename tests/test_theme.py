@@ -12,7 +12,8 @@ from analysis import charts, paths, render
 
 # An axis title names its unit: in parentheses ("Power (GW)") or as a unit word ("USD bn per year").
 UNIT_WORDS = {"GW", "MW", "kW", "TWh", "MWh", "USD", "EFLOP/s", "PFLOP/s", "share", "percent", "%",
-              "years", "year", "half-year", "halves", "ratio", "count", "millions", "million", "thousand", "x"}
+              "years", "year", "half-year", "halves", "ratio", "count", "millions", "million", "thousand", "x",
+              "ZFLOP/s", "GWh", "PB", "EB"}  # the larger units analysis.units.LADDERS may switch to
 UNIT = re.compile(r"\(.+\)|(?<![\w/])(" + "|".join(re.escape(w) for w in sorted(UNIT_WORDS, key=len, reverse=True))
                   + r")(?![\w/])")
 

@@ -70,8 +70,8 @@ def fig_compute(a) -> charts.Figure:
     commit = deal.committed_gw()
     line = alt.Chart(d).mark_line(point=True).encode(
         x=alt.X("year:O", title="Year-end"), y=alt.Y("gw:Q", title="Power (GW)"),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=320)),
-        strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend(labelLimit=320)),
+        color=alt.Color("series:N", title=None, legend=alt.Legend()),
+        strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend()),
         tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("year:O", title="Year-end"),
                  alt.Tooltip("gw:Q", format=".2f", title="GW")])
     ref = pd.DataFrame({"gw": [commit], "label": [f"OpenAI's accelerator commitments, net ({commit:,.0f} GW)"]})

@@ -119,39 +119,77 @@ def terms_table() -> tables.Table:
     }, note="Each source's address is listed in the sources appendix.")
 
 
-def fig_timeline() -> charts.Figure:
-    """Return the dated events as points on a time axis, one row per stage."""
-    ev = deal.timeline()
+#: Events of one row closer than this share one label ('17, 18, 20'), so numbers never sit on each other.
+LABEL_GAP_DAYS = 24
+
+
+def _numbered_timeline() -> pd.DataFrame:
+    """Return the dated events, oldest first, numbered as the figure labels them and the table lists them."""
+    ev = deal.timeline().reset_index(drop=True)
+    ev["no"] = [str(i) for i in range(1, len(ev) + 1)]
     ev["date_str"] = ev["date"].dt.strftime("%Y-%m-%d")
+    return ev
+
+
+def _timeline_labels(ev: pd.DataFrame) -> pd.DataFrame:
+    """Return one label per cluster of nearby events in a row ('17, 18, 20'), alternately above and below."""
+    rows = []
+    for stage, g in ev.groupby("stage_label", sort=False):
+        clusters: list[list[pd.Series]] = []
+        for _, r in g.sort_values("date").iterrows():
+            if clusters and (r["date"] - clusters[-1][0]["date"]).days < LABEL_GAP_DAYS:
+                clusters[-1].append(r)
+            else:
+                clusters.append([r])
+        for i, c in enumerate(clusters):
+            rows.append({"stage_label": stage, "date": c[0]["date"], "above": i % 2 == 0,
+                         "text": ", ".join(r["no"] for r in c)})
+    return pd.DataFrame(rows)
+
+
+def fig_timeline() -> charts.Figure:
+    """Return the dated events as numbered points on a time axis, one row per stage, with the letter of
+    intent and the data date marked."""
+    ev = _numbered_timeline()
+    when = pd.Timestamp(data.data_date())
     order = [lab for lab, _ in deal.STAGES.values() if lab in set(ev["stage_label"])]
     loi = ev[ev["stage"] == "announced"]["date"].min()
     base = alt.Chart(ev).encode(
         x=alt.X("date:T", title="Date", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8),
                 scale=alt.Scale(domain=[(ev["date"].min() - pd.Timedelta(days=20)).isoformat(),
-                                        (ev["date"].max() + pd.Timedelta(days=20)).isoformat()])),
+                                        (max(ev["date"].max(), when) + pd.Timedelta(days=20)).isoformat()])),
         y=alt.Y("stage_label:N", sort=order, title=None))
     points = base.mark_point(size=90, filled=True, opacity=0.85).encode(
         color=alt.Color("stage_label:N", sort=order, legend=None),
         shape=alt.Shape("stage_label:N", sort=order, legend=None),
-        tooltip=[alt.Tooltip("date_str:N", title="Date"), alt.Tooltip("event:N", title="What happened"),
-                 alt.Tooltip("citation:N", title="Source")])
-    rule = alt.Chart(pd.DataFrame({"date": [loi]})).mark_rule(strokeDash=[4, 3], color="#555555").encode(x="date:T")
-    label = alt.Chart(pd.DataFrame({"date": [loi], "text": ["Letter of intent"]})).mark_text(
-        align="left", dx=4, dy=-6, fontSize=10, color="#333333").encode(x="date:T", y=alt.value(0), text="text")
-    chart = (rule + label + points).properties(height=230, title=alt.Title(
+        tooltip=[alt.Tooltip("no:N", title="Event"), alt.Tooltip("date_str:N", title="Date"),
+                 alt.Tooltip("event:N", title="What happened"), alt.Tooltip("citation:N", title="Source")])
+    tags = _timeline_labels(ev)
+    numbers = alt.layer(*[alt.Chart(tags[tags["above"] == up]).mark_text(
+        dy=-11 if up else 12, align="left", dx=-4, fontSize=9, color="#333333").encode(
+        x="date:T", y=alt.Y("stage_label:N", sort=order), text="text:N") for up in (True, False)])
+    marks = pd.DataFrame({"date": [loi, when], "text": ["Letter of intent", f"Data date {when.date().isoformat()}"],
+                          "align": ["left", "right"]})
+    rule = alt.Chart(marks).mark_rule(strokeDash=[4, 3], color="#555555").encode(x="date:T")
+    label = (alt.Chart(marks.iloc[[0]]).mark_text(align="left", dx=4, dy=-6, fontSize=10, color="#333333")
+             .encode(x="date:T", y=alt.value(0), text="text")
+             + alt.Chart(marks.iloc[[1]]).mark_text(align="right", dx=-4, dy=-6, fontSize=10, color="#333333")
+             .encode(x="date:T", y=alt.value(0), text="text"))
+    chart = (rule + label + points + numbers).properties(height=260, title=alt.Title(
         "From the letter of intent to the reported path: dated events",
-        subtitle="One point per sourced event; rows group events by what they did to the deal"))
+        subtitle=["One point per sourced event, numbered as in the timeline table; rows group events by what "
+                  "they did to the deal"]))
     counts = ev["stage_label"].value_counts()
     return charts.figure(chart, source=SOURCE_TIMELINE, description=(
-        f"Timeline of {len(ev)} events from {ev['date'].min():%d %B %Y} to {ev['date'].max():%d %B %Y}: "
-        + ", ".join(f"{counts[s]} {s.lower()}" for s in order) + "."))
+        f"Timeline of {len(ev)} numbered events from {ev['date'].min():%d %B %Y} to {ev['date'].max():%d %B %Y}: "
+        + ", ".join(f"{counts[s]} {s.lower()}" for s in order) + f"; the data date, {when.date().isoformat()}, is marked."))
 
 
 def timeline_table() -> tables.Table:
     """Return the dated status timeline with each event's source."""
-    ev = deal.timeline()
-    ev["date_str"] = ev["date"].dt.strftime("%Y-%m-%d")
+    ev = _numbered_timeline()
     return tables.table(ev, {
+        "no": tables.Col("No."),
         "date_str": tables.Col("Date"),
         "stage_label": tables.Col("Stage"),
         "event": tables.Col("What happened (our summary)"),
@@ -173,8 +211,8 @@ def fig_tranches(scenario: Scenario, result: pd.DataFrame | None = None) -> char
     x = alt.X("half_label:O", sort=list(t["half_label"]), title="Half-year")
     chart = alt.Chart(long).mark_line(point=True).encode(
         x=x, y=alt.Y("value:Q", title="Cumulative investment (USD bn)"),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=320)),
-        strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend(labelLimit=320)),
+        color=alt.Color("series:N", title=None, legend=alt.Legend()),
+        strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend()),
         tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("series:N", title="Path"),
                  alt.Tooltip("value:Q", format=",.0f", title="USD bn"),
                  alt.Tooltip("online_gw:Q", format=".2f", title="GW online")],
@@ -220,7 +258,7 @@ def commitments_note() -> prose.Markdown:
         f"of which NVIDIA's letter of intent is {prose.pct(k['nvidia_share_of_net_gw'])} of the gigawatts. "
         f"These {prose.num(k['net_gw'], 0)} GW are the figure this report divides by wherever it compares "
         f"something with OpenAI's commitments. Sam Altman gave round figures of about "
-        f"{prose.num(k['altman_gw'], 0)} GW and {prose.usd_bn(k['altman_usd_bn'] / 1000, 1).replace('bn', 'tn')} in "
+        f"{prose.num(k['altman_gw'], 0)} GW and {prose.usd_bn(k['altman_usd_bn'])} in "
         f"October 2025, before the AWS Trainium deal; the dollar gap is mostly the undisclosed price of the "
         f"chip-supply deals. NVIDIA's {prose.usd_bn(data.fact('nvidia_equity_investment_openai_usd_bn'))} equity "
         f"stake of 2026 is money flowing into OpenAI and is kept out of both totals."

@@ -47,7 +47,7 @@ def fig_comparison(scenario: Scenario, result: pd.DataFrame | None = None) -> ch
     c["kind"] = c["fact_id"].str.startswith("programme").map({True: "This programme (model)", False: "Reference (sourced)"})
     order = list(c.sort_values("energy_twh_per_year")["label"])
     bars = alt.Chart(c).mark_bar().encode(
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
+        y=alt.Y("label:N", sort=order, title=None),
         x=alt.X("energy_twh_per_year:Q", title="Electricity use (TWh per year)"),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(
             domain=["This programme (model)", "Reference (sourced)"],

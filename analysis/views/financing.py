@@ -257,23 +257,26 @@ def fig_funding_gap(scenario: Scenario) -> charts.Figure:
     """Return the yearly funding gap under every edition (one line each)."""
     all_sc = scenarios.resolve_all(scenario)
     g = financing.funding_gap_by_edition(all_sc)
+    g = charts.mark_edition(g, "title", scenario.title)
     names = list(dict.fromkeys(g["title"]))
     colours = charts.scenario_colours(list(dict.fromkeys(g["scenario"])))
     by_title = dict(zip(g["title"], g["scenario"]))
     scale_c = alt.Scale(domain=names, range=[colours[by_title[n]][0] for n in names])
     scale_d = alt.Scale(domain=names, range=[colours[by_title[n]][1] for n in names])
+    x = alt.X("year:O", title="Calendar year")
+    y = alt.Y("funding_gap_usd_bn:Q", title=labels.titled("funding_gap_usd_bn"))
     chart = alt.Chart(g).mark_line(point=True).encode(
-        x=alt.X("year:O", title="Calendar year"),
-        y=alt.Y("funding_gap_usd_bn:Q", title=labels.titled("funding_gap_usd_bn")),
+        x=x, y=y,
         color=alt.Color("title:N", title="Edition", scale=scale_c),
         strokeDash=alt.StrokeDash("title:N", title="Edition", scale=scale_d),
         tooltip=[alt.Tooltip("title:N", title="Edition"), alt.Tooltip("year:O", title="Year"),
                  alt.Tooltip("funding_gap_usd_bn:Q", format=",.1f", title=labels.titled("funding_gap_usd_bn")),
                  alt.Tooltip("capital_cost_usd_bn:Q", format=",.1f", title=labels.titled("capital_cost_usd_bn")),
-                 alt.Tooltip("investment_usd_bn:Q", format=",.1f", title=labels.titled("investment_usd_bn"))],
-    ).properties(title=alt.Title("The programme's yearly funding gap in every edition",
-                                 subtitle="Capital spent less NVIDIA's investment, plus the cost of carrying "
-                                          "the capital funded so far"))
+                 alt.Tooltip("investment_usd_bn:Q", format=",.1f", title=labels.titled("investment_usd_bn"))])
+    chart = (charts.edition_halo(g, x, y) + chart).properties(title=alt.Title(
+        "The programme's yearly funding gap in every edition",
+        subtitle="Capital spent less NVIDIA's investment, plus the cost of carrying the capital funded so far; "
+                 "pale band: this edition"))
     peaks = g.loc[g.groupby("title")["funding_gap_usd_bn"].idxmax()]
     return charts.figure(chart, source=SOURCE_MODEL, description=(
         "Line chart of the funding gap by year, one line per edition; peaks: "

@@ -9,7 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .. import calibration, charts, deal, halves, labels, prose, risk, sensitivity, tables
+from .. import calibration, charts, data, halves, labels, prose, risk, sensitivity, sourcing, tables, units
 from ..assumptions import Assumptions, Scenario
 
 SOURCE = "Ten Gigawatts risk register, calibration and Monte Carlo; sources in the calibration table"
@@ -102,7 +102,7 @@ def _effect(row: pd.Series, a: Assumptions) -> str:
         return f"{sign}{prose.usd_bn(abs(v))} NVIDIA investment by {when}"
     if key == "energy_twh_end":
         return f"{sign}{prose.num(abs(v), 1)} TWh a year at {when}"
-    return f"{sign}{prose.num(abs(v), 0)} EFLOP/s dense FP4 at {when}"
+    return f"{sign}{prose.flops(abs(v))} dense FP4 at {when}"
 
 
 def register_frame(a: Assumptions, p: risk.Plan) -> pd.DataFrame:
@@ -312,9 +312,8 @@ def fig_matrix(a: Assumptions, p: risk.Plan) -> charts.Figure:
 
 
 def _cite(ids: str) -> str:
-    """Return 'Publisher year' for each cited source, without repeats (the appendix lists them in full)."""
-    src = deal.with_sources(pd.DataFrame({"source_id": [s.strip() for s in str(ids).split(";") if s.strip()]}))
-    return "; ".join(dict.fromkeys(f"{r['publisher'].split(' (')[0]} {r['published'][:4]}" for _, r in src.iterrows()))
+    """Return 'Publisher, year' for each cited source, without repeats (the appendix lists them in full)."""
+    return "; ".join(dict.fromkeys(sourcing.cite(s.strip(), short=True) for s in str(ids).split(";") if s.strip()))
 
 
 def calibration_table(a: Assumptions, p: risk.Plan) -> tables.Table:
@@ -379,14 +378,17 @@ def fig_fans(fan: pd.DataFrame) -> charts.Figure:
     series = ["Median (P50)", "Plan"]
     panels = []
     for metric in keep:
-        f = fan[fan["metric"] == metric]
+        f = fan[fan["metric"] == metric].copy()
         label, unit = risk.METRICS[metric]
+        factor, unit = units.scale_column(pd.concat([f["p90"], f["deterministic"]]), unit)
+        f[["p10", "p50", "p90", "deterministic"]] = f[["p10", "p50", "p90", "deterministic"]] / factor
+        fmt = units.d3_format(pd.concat([f["p90"], f["deterministic"]]))
         order = list(f["half_label"])
         x = alt.X("half_label:O", sort=order, title=None)
         band = alt.Chart(f).mark_area(opacity=0.25, color=charts.PALETTE["OpenAI"]).encode(
             x=x, y=alt.Y("p10:Q", title=unit), y2="p90:Q",
-            tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("p10:Q", title="P10", format=",.1f"),
-                     alt.Tooltip("p90:Q", title="P90", format=",.1f")])
+            tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("p10:Q", title=f"P10 ({unit})", format=fmt),
+                     alt.Tooltip("p90:Q", title=f"P90 ({unit})", format=fmt)])
         long = f.melt(id_vars=["half_label"], value_vars=["p50", "deterministic"], var_name="series")
         long["series"] = long["series"].map({"p50": series[0], "deterministic": series[1]})
         lines = alt.Chart(long).mark_line(point=True).encode(
@@ -395,7 +397,7 @@ def fig_fans(fan: pd.DataFrame) -> charts.Figure:
                 domain=series, range=[charts.PALETTE["OpenAI"], charts.PALETTE["accent"]])),
             strokeDash=alt.StrokeDash("series:N", title=None, scale=alt.Scale(domain=series, range=[[1, 0], [6, 3]])),
             tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("series:N", title="Series"),
-                     alt.Tooltip("value:Q", title=unit, format=",.1f")])
+                     alt.Tooltip("value:Q", title=unit, format=fmt)])
         panels.append((band + lines).properties(height=130, title=alt.Title(label, fontSize=12, fontWeight="normal")))
     chart = alt.vconcat(*panels, spacing=16).properties(title=alt.Title(
         "Monte Carlo by half-year", subtitle="Band: P10 to P90; solid: median; dashed: the plan"))
@@ -556,6 +558,11 @@ def whatif_text(sc: Scenario) -> prose.Markdown:
         f"{prose.usd_bn(w['openai_revenue_2030_target_usd_bn'])} of revenue OpenAI targets for 2030.")
 
 
+def _fact_citation(fact_id: str) -> str:
+    """Return the citation of the source a fact of data/facts.csv rests on ('Publisher, date')."""
+    return sourcing.cite(str(data.fact_row(fact_id)["source_id"]).split(";")[0].strip())
+
+
 def fig_whatif(sc: Scenario) -> charts.Figure:
     """Return the cost per GW-year by useful life (stacked), against OpenAI's 2025 revenue per GW."""
     a = sc.assumptions
@@ -570,7 +577,8 @@ def fig_whatif(sc: Scenario) -> charts.Figure:
         x=alt.X("life:N", title="Useful life of NVIDIA systems", sort=list(long["life"].unique())),
         y=alt.Y("sum(usd_bn):Q", title="USD bn per GW-year"),
         color=alt.Color("part:N", title=None, sort=list(parts.values())),
-        tooltip=["life", "part", alt.Tooltip("usd_bn:Q", format=".2f")])
+        tooltip=[alt.Tooltip("life:N", title="Useful life"), alt.Tooltip("part:N", title="Part of the cost"),
+                 alt.Tooltip("usd_bn:Q", format=units.d3_format(long["usd_bn"]), title="USD bn per GW-year")])
     ref = pd.DataFrame({"y": [w["openai_revenue_per_gw_2025"]], "label": ["OpenAI revenue per GW, 2025"]})
     rule = alt.Chart(ref).mark_rule(color=charts.PALETTE["accent"], strokeDash=[6, 3], size=2).encode(y="y:Q")
     text = alt.Chart(ref).mark_text(align="left", dx=4, dy=-6, color=charts.PALETTE["accent"]).encode(
@@ -579,7 +587,8 @@ def fig_whatif(sc: Scenario) -> charts.Figure:
     return charts.figure((bars + rule + text).properties(title=alt.Title(
         "What would have to be true: revenue per GW-year that covers the cost",
         subtitle="Cost per GW-year by useful life, against what OpenAI earned per GW in 2025")),
-        source="Ten Gigawatts model; OpenAI revenue and compute (data/facts.csv)", description=(
+        source=(f"Ten Gigawatts model; OpenAI revenue ({_fact_citation('openai_revenue_2025_usd_bn')}) and compute "
+                f"({_fact_citation('openai_compute_gw_2025')})"), description=(
             f"Stacked bars: the cost per GW-year ranges from {prose.usd_bn(lo, 1)} to {prose.usd_bn(hi, 1)} as the "
             f"useful life goes from {c['life_years'].max():g} to {c['life_years'].min():g} years, against OpenAI's "
             f"{prose.usd_bn(w['openai_revenue_per_gw_2025'], 1)} per GW in 2025."))

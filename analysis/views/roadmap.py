@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, data, halves, prose, roadmap, tables
+from .. import charts, data, halves, labels, prose, roadmap, tables, units
 from ..assumptions import Scenario
 from ..prose import judged
 from ..sourcing import cite
@@ -76,18 +76,25 @@ def assumed_sentence(df: pd.DataFrame, scenario: Scenario) -> str:
             f"and {prose.flops(ann['fp4_eflops'])} of dense FP4.")
 
 
+def _shown(value: float, unit: str, row: list[float]) -> str:
+    """Return a value in the unit and decimals its table row needs (the report's number policy)."""
+    factor, _ = units.scale_column(row, unit)
+    fmt = units.d3_format([v / factor for v in row])
+    return format(value / factor, fmt[1:])
+
+
 def announced_table(df: pd.DataFrame, scenario: Scenario) -> tables.Table:
     """Return the chapter's headline numbers as modelled and with announced platforms only."""
     k = key_numbers(df)
     ann = key_numbers(roadmap.run(scenario.assumptions, data.platforms(announced_only=True)))
     names = ", ".join(data.assumed_platforms())
-    rows = [("Accelerator packages (million)", "accelerators_m", 2), ("GPU dies (million)", "dies_m", 2),
-            ("Racks (thousand)", "racks_k", 1), ("Dense FP4 (EFLOP/s)", "fp4_eflops", 0),
-            ("Dense FP8 (EFLOP/s)", "fp8_eflops", 0), ("GW online", "final_gw", 1),
-            ("Energy (TWh a year)", "energy_twh", 1), ("Capital (USD bn)", "capex_usd_bn", 0)]
-    t = pd.DataFrame([{"metric": m, "model": k[key], "announced": ann[key], "dec": d} for m, key, d in rows])
-    t["model_str"] = [f"{v:,.{d}f}" for v, d in zip(t["model"], t["dec"])]
-    t["announced_str"] = [f"{v:,.{d}f}" for v, d in zip(t["announced"], t["dec"])]
+    rows = [("Accelerator packages", "accelerators_m", "million"), ("GPU dies", "dies_m", "million"),
+            ("Racks", "racks_k", "thousand"), ("Dense FP4", "fp4_eflops", "EFLOP/s"),
+            ("Dense FP8", "fp8_eflops", "EFLOP/s"), ("GW online", "final_gw", "GW"),
+            ("Electricity use", "energy_twh", "TWh per year"), ("Capital", "capex_usd_bn", "USD bn")]
+    t = pd.DataFrame([{"metric": labels.with_unit(m, units.scale_column([k[key], ann[key]], unit)[1]),
+                       "model_str": _shown(k[key], unit, [k[key], ann[key]]),
+                       "announced_str": _shown(ann[key], unit, [k[key], ann[key]])} for m, key, unit in rows])
     return tables.table(t, {"metric": tables.Col(f"At the end of {k['end_half']}"),
                             "model_str": tables.Col(f"With {names} (assumed specs)"),
                             "announced_str": tables.Col("Announced platforms only")},
@@ -112,10 +119,11 @@ def fig_power(df: pd.DataFrame) -> charts.Figure:
         color=alt.Color("platform:N", title="Platform deployed",
                         sort=list(dict.fromkeys(df.loc[df["added_gw"] > 0, "platform"]))),
         tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("platform:N", title="Platform"),
-                 alt.Tooltip("added_gw:Q", format=".2f", title="GW added")])
+                 alt.Tooltip("added_gw:Q", format=units.d3_format(shown["added_gw"]), title=labels.titled("added_gw"))])
     line = alt.Chart(df).mark_line(point=True, color=charts.PALETTE["OpenAI"]).encode(
         x=x, y="online_gw:Q", tooltip=[alt.Tooltip("half_label:N", title="Half-year"),
-                                       alt.Tooltip("online_gw:Q", format=".2f", title="GW online")])
+                                       alt.Tooltip("online_gw:Q", format=units.d3_format(df["online_gw"]),
+                                                   title=labels.titled("online_gw"))])
     k = key_numbers(df)
     chart = (bars + line).properties(
         title=alt.Title("Gigawatts online and added per half-year",
@@ -148,7 +156,7 @@ def fig_accelerators(df: pd.DataFrame) -> charts.Figure:
         y=alt.Y("value:Q", title="Installed (millions)"),
         color=alt.Color("series:N", title=None), strokeDash=alt.StrokeDash("series:N", title=None),
         tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("series:N", title="Count"),
-                 alt.Tooltip("value:Q", format=".2f", title="Millions")],
+                 alt.Tooltip("value:Q", format=units.d3_format(long["value"]), title="Millions")],
     ).properties(title=alt.Title("Accelerators installed",
                                  subtitle=["Derived from power: GW ÷ PUE × rack share ÷ rack kW × packages per rack",
                                            *_assumed_subtitle(df)]))
@@ -160,13 +168,16 @@ def fig_accelerators(df: pd.DataFrame) -> charts.Figure:
 
 def fig_flops(df: pd.DataFrame) -> charts.Figure:
     """Return peak dense FP4 and FP8 throughput installed."""
-    long = _long(df, {"fp4_dense_eflops": "Dense FP4", "fp8_dense_eflops": "Dense FP8"})
+    long = _long(df, {"fp4_dense_eflops": labels.short("fp4_dense_eflops"),
+                      "fp8_dense_eflops": labels.short("fp8_dense_eflops")})
+    factor, unit = units.scale_column(long["value"], "EFLOP/s")
+    long["value"] = long["value"] / factor
     chart = alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("half_label:O", sort=list(df["half_label"]), title="Half-year"),
-        y=alt.Y("value:Q", title="Peak throughput (EFLOP/s)"),
+        x=alt.X("half_label:O", sort=list(df["half_label"]), title=labels.label("half_label")),
+        y=alt.Y("value:Q", title=f"Peak throughput ({unit})"),
         color=alt.Color("series:N", title=None), strokeDash=alt.StrokeDash("series:N", title=None),
-        tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("series:N", title="Precision"),
-                 alt.Tooltip("value:Q", format=",.0f", title="EFLOP/s")],
+        tooltip=[alt.Tooltip("half_label:N", title=labels.label("half_label")), alt.Tooltip("series:N", title="Precision"),
+                 alt.Tooltip("value:Q", format=units.d3_format(long["value"]), title=unit)],
     ).properties(title=alt.Title("Peak dense compute installed", subtitle=[
         "Sum over racks of each platform's per-rack dense figures", *_assumed_subtitle(df)]))
     k = key_numbers(df)
@@ -184,7 +195,7 @@ def fig_capital(df: pd.DataFrame) -> charts.Figure:
         y=alt.Y("value:Q", title="Cumulative (USD bn)"),
         color=alt.Color("series:N", title=None), strokeDash=alt.StrokeDash("series:N", title=None),
         tooltip=[alt.Tooltip("half_label:N", title="Half-year"), alt.Tooltip("series:N", title="Series"),
-                 alt.Tooltip("value:Q", format=",.0f", title="USD bn")],
+                 alt.Tooltip("value:Q", format=units.d3_format(long["value"]), title="USD bn")],
     ).properties(title=alt.Title("Capital deployed and investment released", subtitle="Cumulative, nominal USD bn"))
     k = key_numbers(df)
     return charts.figure(chart, source=SOURCE, description=(
@@ -198,16 +209,16 @@ def roadmap_table(df: pd.DataFrame) -> tables.Table:
     t = df.assign(acc_m=df["accelerators_installed"] / 1e6, racks_k=df["racks_installed"] / 1e3,
                   platform=df["platform"].map(lambda p: platform_name(p) if p else p))
     return tables.table(t, {
-        "half_label": tables.Col("Half-year"),
+        "half_label": tables.Col(labels.label("half_label")),
         "platform": tables.Col("Platform added"),
-        "added_gw": tables.Col("Added (GW)", 2),
-        "online_gw": tables.Col("Online (GW)", 2),
-        "racks_k": tables.Col("Racks (thousand)", 1),
-        "acc_m": tables.Col("Accelerators (million)", 2),
-        "fp4_dense_eflops": tables.Col("FP4 dense (EFLOP/s)", 0),
-        "fp8_dense_eflops": tables.Col("FP8 dense (EFLOP/s)", 0),
-        "hbm_pb": tables.Col("HBM (PB)", 0),
-        "energy_twh_per_year": tables.Col("Energy (TWh/yr)", 1),
+        "added_gw": tables.metric("added_gw", t["added_gw"]),
+        "online_gw": tables.metric("online_gw", t["online_gw"]),
+        "racks_k": tables.quantity(t["racks_k"], "thousand", "Racks"),
+        "acc_m": tables.quantity(t["acc_m"], "million", "Accelerators"),
+        "fp4_dense_eflops": tables.metric("fp4_dense_eflops", t["fp4_dense_eflops"], short_form=True),
+        "fp8_dense_eflops": tables.metric("fp8_dense_eflops", t["fp8_dense_eflops"], short_form=True),
+        "hbm_pb": tables.metric("hbm_pb", t["hbm_pb"], short_form=True),
+        "energy_twh_per_year": tables.metric("energy_twh_per_year", t["energy_twh_per_year"], short_form=True),
     }, note="Source: " + SOURCE + ". Capital and investment by half-year: see the economics and deal chapters.")
 
 
@@ -247,11 +258,11 @@ def fig_context(df: pd.DataFrame) -> charts.Figure:
     largest = data.fact_row("largest_cluster_gw")
     bars = alt.Chart(c).mark_bar().encode(
         x=alt.X("year_str:O", title="Year"), y=alt.Y("gw:Q", title="Power (GW)"),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=320), scale=alt.Scale(
+        color=alt.Color("series:N", title=None, legend=alt.Legend(), scale=alt.Scale(
             domain=["OpenAI's total compute (reported)", "This programme, online at year end (model)"],
             range=[charts.PALETTE["other"], charts.PALETTE["OpenAI"]])),
         tooltip=[alt.Tooltip("year_str:N", title="Year"), alt.Tooltip("series:N", title="Series"),
-                 alt.Tooltip("gw:Q", format=".2f", title="GW")])
+                 alt.Tooltip("gw:Q", format=units.d3_format(c["gw"]), title="GW")])
     rule = alt.Chart(pd.DataFrame({"gw": [float(largest["value"])],
                                    "text": [f"Largest cluster running, {largest['as_of']}: "
                                             f"{prose.num(float(largest['value']), 1)} GW"]}))

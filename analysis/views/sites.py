@@ -133,7 +133,7 @@ def fig_named_share(scenario: Scenario, result: pd.DataFrame | None = None) -> c
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=names, range=[charts.PALETTE["OpenAI"],
                                                                                       "#E69F00"])),
         strokeDash=alt.StrokeDash("series:N", title=None, scale=alt.Scale(domain=names, range=[[1, 0], [6, 3]])),
-        tooltip=["series:N", alt.Tooltip("year:O", title="Year"), alt.Tooltip("gw:Q", format=",.1f", title="GW")])
+        tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("year:O", title="Year"), alt.Tooltip("gw:Q", format=",.1f", title="GW")])
     sh["share_str"] = sh["named_share"].map(lambda v: f"{100 * v:,.0f}%" if pd.notna(v) else "")
     text = alt.Chart(sh).mark_text(dy=-10, fontSize=10, color=charts.PALETTE["OpenAI"]).encode(
         x="year:O", y="programme_gw:Q", text="share_str:N")

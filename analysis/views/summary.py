@@ -19,8 +19,14 @@ def findings_md(sc: Scenario, tab: pd.DataFrame) -> prose.Markdown:
                     f"(@sec-scenarios):\n\n" + summary.markdown(items))
 
 
-def fig_money(tab: pd.DataFrame) -> charts.Figure:
+def _marked(tab: pd.DataFrame, edition: str | None) -> pd.DataFrame:
+    """Return the table with the edition's own title marked, as every comparison shows it."""
+    return tab.assign(title=tab["title"].map(lambda t: charts.edition_label(t, edition)))
+
+
+def fig_money(tab: pd.DataFrame, edition: str | None = None) -> charts.Figure:
     """Return capex, NVIDIA content and NVIDIA investment released by scenario."""
+    tab = _marked(tab, edition)
     parts = {"capex_cum_usd_bn": "Capex, total", "capex_nvidia_cum_usd_bn": "of which NVIDIA content",
              "investment_cum_usd_bn": "NVIDIA investment in OpenAI"}
     long = tab.melt(id_vars=["title"], value_vars=list(parts), var_name="what", value_name="usd_bn")
@@ -39,18 +45,19 @@ def fig_money(tab: pd.DataFrame) -> charts.Figure:
         f"to ${tab['capex_cum_usd_bn'].max():,.0f}bn across editions."))
 
 
-def fig_uncertainty(tab: pd.DataFrame) -> charts.Figure:
+def fig_uncertainty(tab: pd.DataFrame, edition: str | None = None) -> charts.Figure:
     """Return GW at the milestone: plan (point) and Monte Carlo P10-P90 (bar) with P50 by scenario."""
+    tab = _marked(tab, edition)
     bars = alt.Chart(tab).mark_bar(size=14, opacity=0.35, color=charts.PALETTE["OpenAI"]).encode(
-        y=alt.Y("title:N", title=None, sort=list(tab["title"]), axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("title:N", title=None, sort=list(tab["title"])),
         x=alt.X("mc_gw_milestone_p10:Q", title="GW online at the milestone"),
         x2="mc_gw_milestone_p90:Q")
     p50 = alt.Chart(tab).mark_tick(color=charts.PALETTE["OpenAI"], thickness=3, size=18).encode(
-        y=alt.Y("title:N", sort=list(tab["title"]), axis=alt.Axis(labelLimit=320)), x="mc_gw_milestone_p50:Q",
+        y=alt.Y("title:N", sort=list(tab["title"])), x="mc_gw_milestone_p50:Q",
         tooltip=[alt.Tooltip("title:N", title="Edition"),
-                 alt.Tooltip("mc_gw_milestone_p50:Q", format=".2f", title="GW online at the milestone, Monte Carlo median")])
+                 alt.Tooltip("mc_gw_milestone_p50:Q", format=".2f", title="GW online at the milestone, Monte Carlo median (P50)")])
     plan = alt.Chart(tab).mark_point(shape="diamond", size=110, filled=True, color=charts.PALETTE["accent"]).encode(
-        y=alt.Y("title:N", sort=list(tab["title"]), axis=alt.Axis(labelLimit=320)), x="gw_milestone:Q", tooltip=[alt.Tooltip("title:N", title="Edition"),
+        y=alt.Y("title:N", sort=list(tab["title"])), x="gw_milestone:Q", tooltip=[alt.Tooltip("title:N", title="Edition"),
                  alt.Tooltip("gw_milestone:Q", format=".2f", title="GW online at the milestone, plan")])
     return charts.figure((bars + p50 + plan).properties(height=150, title=alt.Title(
         "Plan against risk-adjusted range at the milestone",

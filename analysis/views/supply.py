@@ -77,7 +77,7 @@ def fig_supply(scenario: Scenario) -> charts.Figure:
     x = alt.X("year:O", title="Calendar year")
     band = alt.Chart(d).mark_area(opacity=0.25, color=charts.PALETTE["NVIDIA"]).encode(
         x=x, y=alt.Y("programme_gw_low:Q", title="GW a year"), y2="programme_gw_high:Q",
-        tooltip=[alt.Tooltip("year:O"), alt.Tooltip("programme_gw_low:Q", format=",.1f", title="GW at the low share"),
+        tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("programme_gw_low:Q", format=",.1f", title="GW at the low share"),
                  alt.Tooltip("programme_gw_high:Q", format=",.1f", title="GW at the high share")])
     cols = ["nvidia_gw", "programme_gw_central", "need_gw"]
     names = [labels.short(c) for c in cols]
@@ -89,7 +89,7 @@ def fig_supply(scenario: Scenario) -> charts.Figure:
         strokeDash=alt.StrokeDash("series:N", title=None, scale=alt.Scale(domain=names, range=[[1, 0], [6, 3], [1, 0]])),
         shape=alt.Shape("platform_assumed:N", legend=None, scale=alt.Scale(domain=[False, True],
                                                                           range=["circle", "diamond"])),
-        tooltip=["series:N", alt.Tooltip("year:O"), alt.Tooltip("gw:Q", format=",.2f", title="GW"),
+        tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("year:O", title="Year"), alt.Tooltip("gw:Q", format=",.2f", title="GW"),
                  alt.Tooltip("platform_note:N", title="Platform"), alt.Tooltip("binding:N", title="Binding limit")])
     chart = alt.layer(band, lines).properties(height=250, title=alt.Title(
         "Packaging and memory turned into gigawatts a year",

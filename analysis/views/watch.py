@@ -54,7 +54,7 @@ def fig_signposts() -> charts.Figure:
     base = alt.Chart(t).encode(
         x=alt.X("due_date:T", title="Due by", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6),
                 scale=alt.Scale(domain=domain)),
-        y=alt.Y("short:N", sort=list(t["short"]), title=None, axis=alt.Axis(labelLimit=360)))
+        y=alt.Y("short:N", sort=list(t["short"]), title=None))
     points = base.mark_point(size=110, filled=True).encode(
         color=alt.Color("status_label:N", title="Status", scale=alt.Scale(
             domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))),
