@@ -452,7 +452,9 @@ def test_quartos_pdf_is_the_embedded_engines(quarto_report, embedded_base):
     def labels(doc):  # the first line of every caption
         return [line.strip() for p in doc for line in p.get_text().splitlines()
                 if re.match(r"(?:Figure|Table) \d+\.\d+\. ", line.strip())]
-    assert labels(q) == labels(e)
+    # The same captions; their order in the pages may differ where a chart the page cannot hold floats
+    # to the next page's top (typst-template.typ's tengw-fit) in one engine's layout and not the other's.
+    assert sorted(labels(q)) == sorted(labels(e))
     assert " ".join(q[0].get_text().split()) == " ".join(e[0].get_text().split()), "the covers differ"
     def footer(page):  # "Data as of ..." and "Page 2 of N": N is compared below, with a margin
         return [re.sub(r" of \d+$", " of N", line) for line in page.get_text().splitlines()[-2:]]
