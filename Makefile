@@ -48,4 +48,4 @@ lock:  ## refresh requirements.lock after editing pyproject.toml (ARGS=--upgrade
 	$(PYTHON) -m analysis.lock compile $(UV) $(ARGS)
 
 clean:
-	rm -rf build report/_output report/chapters report/_vega.html test-artifacts
+	rm -rf build report/_output report/_vega.html report/_edition.yml report/_edition.html report/*.ipynb report/*_files report/.quarto test-artifacts

@@ -8,7 +8,9 @@ start-up included; (c) the reader's edit loop: after the cold build, a variant w
 assumption, HTML and PDF, with how many chapters were executed and how many reused; (d) Monte Carlo
 draws per second of the full roadmap on one core at 100k to 2M draws, with peak memory and a
 straight-line fit of time against draws. Everything runs in a temporary folder; the checkout's
-build/ and report/_output are not touched. The issue-16 targets are checked at the end: (a) at
+build/ and report/_output are not touched. (e) the render alone of the base edition by each engine
+(the embedded one, and Quarto when `quarto` is on PATH: two passes), with the size of what each
+writes (Quarto's inputs are staged in report/ for its render, then removed). The issue-16 targets are checked at the end: (a) at
 least 6x, (c) under 10 s.
 """
 
@@ -163,11 +165,47 @@ def monte_carlo_report(sizes: tuple[int, ...] = MC_SIZES) -> list[str]:
     return lines
 
 
+def render_engines(executed: Path, out: Path) -> list[str]:
+    """Time the render alone of one edition's executed notebooks by each engine, and measure its output."""
+    from . import charts, colophon, quarto, render
+    import shutil
+
+    def size(folder: Path) -> str:
+        pages = sorted(folder.rglob("*.html"))
+        pdf = sum(f.stat().st_size for f in folder.rglob("*.pdf"))
+        return (f"{len(pages)} HTML page(s), {sum(p.stat().st_size for p in pages) / 1e6:.1f} MB "
+                f"(largest {max(p.stat().st_size for p in pages) / 1e6:.1f} MB), PDF {pdf / 1e6:.1f} MB")
+
+    project = render.read_project()
+    lines = []
+    t0 = time.perf_counter()
+    blocks = render.report_blocks(project, executed, colophon.read(executed))
+    render.render_html(project, blocks, executed, out / "embedded" / "index.html", link_prefix="../")
+    t1 = time.perf_counter()
+    render.render_pdf(project, blocks, executed, out / "embedded" / f"{project.output_file}.pdf")
+    t2 = time.perf_counter()
+    lines.append(f"(e) embedded engine, base edition: HTML {t1 - t0:.1f} s, PDF {t2 - t1:.1f} s; "
+                 f"{size(out / 'embedded')}")
+    if shutil.which("quarto") is None:
+        return lines + ["(e) Quarto: not on PATH, not measured"]
+    stems = project.notebook_stems()
+    try:
+        quarto.stage(executed, charts.javascript_bundle(), stems)
+        seconds = quarto.render_edition(out / "quarto")
+    finally:
+        quarto.unstage(stems)
+    lines.append(f"(e) Quarto, base edition: HTML pass {seconds['html']:.1f} s, Typst pass {seconds['typst']:.1f} s; "
+                 f"{size(out / 'quarto')}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.bench", description=__doc__)
     parser.add_argument("--skip-naive", action="store_true", help="skip (a)'s naive run (minutes)")
     parser.add_argument("--skip-mc", action="store_true", help="skip (d), the Monte Carlo timings")
     parser.add_argument("--mc-only", action="store_true", help="run only (d), the Monte Carlo timings")
+    parser.add_argument("--render-only", action="store_true",
+                        help="run only (e), on the base edition already built in build/ (make report first)")
     args = parser.parse_args(argv)
     scenarios, stems = build.scenario_names(), cache.chapter_stems() or []
     runs = len(scenarios) * len(stems)
@@ -177,6 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.mc_only:
         for line in monte_carlo_report():
             print(line, flush=True)
+        print(f"after: {load()}")
+        return 0
+    if args.render_only:
+        if not (paths.BUILD / "base" / "_edition.yml").exists():
+            print(f"error: no built base edition in {paths.BUILD} (run make report first)", file=sys.stderr)
+            return 2
+        with tempfile.TemporaryDirectory(prefix="tengw-bench-") as t:
+            for line in render_engines(paths.BUILD / "base", Path(t)):
+                print(f"{line}; {load()}", flush=True)
         print(f"after: {load()}")
         return 0
     print(f"runs: {len(scenarios)} scenarios x {len(stems)} notebooks = {runs}")
@@ -193,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
                  for _ in range(5)]
         print(f"(b) no-change rebuild (median of 5, Python start-up included): {statistics.median(again):.2f} s"
               f"; ratio cold / no-change: {ours / statistics.median(again):.0f}x; {load()}", flush=True)
+        for line in render_engines(tmp / "build" / "base", tmp / "render"):
+            print(f"{line}; {load()}", flush=True)
         for setting in EDITS:
             seconds, summary = edit_loop(env, setting)
             loops.append(seconds)

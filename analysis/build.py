@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -184,7 +183,7 @@ def check_inputs(variants: list[Variant]) -> tuple[list[str], dict[str, "assumpt
     for stem in stems:
         nb = paths.NOTEBOOKS / f"{stem}.ipynb"
         if not nb.exists():
-            raise InputError(f"_quarto.yml names chapters/{stem}.ipynb but notebooks/{stem}.ipynb does not exist")
+            raise InputError(f"_quarto.yml names {stem}.ipynb but notebooks/{stem}.ipynb does not exist")
         try:
             ok = has_parameters_cell(nb)
         except Exception as exc:  # noqa: BLE001 - corrupt notebook JSON
@@ -249,39 +248,34 @@ def data_date() -> str:
     return results.blob("data-date", {"data": cache.data_digest(), "code": cache.code_digest()}, newest)
 
 
-def _render_variant(project: "render.Project", v: Variant, title: str, date: str, staging: Path,
-                    switcher: list[tuple[str, str]]) -> tuple[list[Path], float]:
+def _render_variant(project: "render.Project", v: Variant, staging: Path) -> tuple[list[Path], float]:
     """Render one variant's HTML and PDF into staging/<variant>/ (and the root page for base)."""
     from . import colophon, render
 
     t0 = time.perf_counter()
-    edition = colophon.read(variant_dir(v.name))
-    blocks = render.report_blocks(project, variant_dir(v.name), edition)
-    ctx = render.Context(scenario=v.name, scenario_title=title, data_date=date, scenarios=switcher,
-                         edition=edition)
+    executed = variant_dir(v.name)  # the notebooks and the edition's metadata (_edition.yml)
+    blocks = render.report_blocks(project, executed, colophon.read(executed))
     out_dir = paths.inside(staging, v.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     pdf = f"{project.output_file}.pdf"
     with ThreadPoolExecutor(max_workers=1) as side:  # the HTML (pandoc, a subprocess) beside the PDF
-        html = side.submit(render.render_html, project, blocks, ctx, out_dir / "index.html", link_prefix="../")
-        render.render_pdf(project, blocks, ctx, out_dir / pdf)
+        html = side.submit(render.render_html, project, blocks, executed, out_dir / "index.html", link_prefix="../")
+        render.render_pdf(project, blocks, executed, out_dir / pdf)
         html.result()
     outputs = [out_dir / "index.html", out_dir / pdf]
     if v.name == "base":
-        render.render_html(project, blocks, ctx, staging / "index.html", link_prefix="")
+        render.render_html(project, blocks, executed, staging / "index.html", link_prefix="")
         shutil.copy2(out_dir / pdf, staging / pdf)
         outputs += [staging / "index.html", staging / pdf]
     return outputs, time.perf_counter() - t0
 
 
-def _render_embedded(project: "render.Project", variants: list[Variant], resolved, staging: Path,
-                     switcher: list[tuple[str, str]], prog: Progress, n_jobs: int) -> list[Path]:
+def _render_embedded(project: "render.Project", variants: list[Variant], staging: Path, prog: Progress,
+                     n_jobs: int) -> list[Path]:
     """Render variants in parallel threads: pandoc runs as a subprocess, Typst outside the GIL."""
-    date = data_date()
     outputs: list[Path] = []
     with ThreadPoolExecutor(max_workers=max(1, min(n_jobs, len(variants)))) as pool:
-        futures = {v.name: pool.submit(_render_variant, project, v, resolved[v.name].title, date, staging,
-                                       switcher) for v in variants}
+        futures = {v.name: pool.submit(_render_variant, project, v, staging) for v in variants}
         try:
             for name, fut in futures.items():
                 files, seconds = fut.result()
@@ -294,24 +288,24 @@ def _render_embedded(project: "render.Project", variants: list[Variant], resolve
     return outputs
 
 
-def _render_quarto(project: "render.Project", variants: list[Variant], staging: Path, quiet: bool) -> list[Path]:
-    """Render with Quarto: stage each variant's executed notebooks as the chapters, then quarto render."""
-    from . import vega
+def _render_quarto(project: "render.Project", variants: list[Variant], staging: Path, prog: Progress) -> list[Path]:
+    """Render with Quarto, one edition after another (they share report/): see analysis/quarto.py."""
+    from . import quarto, vega
 
-    (paths.REPORT / "_vega.html").write_text(f"<script>\n{vega.javascript_bundle()}\n</script>\n",
-                                             encoding="utf-8")
-    chapters = paths.REPORT / "chapters"
     outputs = []
-    for v in variants:
-        shutil.rmtree(chapters, ignore_errors=True)
-        shutil.copytree(variant_dir(v.name), chapters)
-        out_dir = paths.inside(staging, v.name)
-        subprocess.run(["quarto", "render", str(paths.REPORT), "--output-dir", str(out_dir)], check=True)
-        outputs.append(out_dir)
-        if v.name == "base":
-            for item in out_dir.iterdir():
-                dest = staging / item.name
-                (shutil.copytree if item.is_dir() else shutil.copy2)(item, dest)
+    stems = project.notebook_stems()
+    try:
+        for v in variants:
+            quarto.stage(variant_dir(v.name), vega.javascript_bundle(), stems)
+            out_dir = paths.inside(staging, v.name)
+            seconds = quarto.render_edition(out_dir)
+            prog.say(f"  rendered {v.name} with Quarto: HTML pages ({seconds['html']:.1f} s), "
+                     f"PDF ({seconds['typst']:.1f} s)")
+            outputs.append(out_dir)
+            if v.name == "base":
+                outputs += quarto.copy_as_root(out_dir, staging)
+    finally:
+        quarto.unstage(stems)
     return outputs
 
 
@@ -351,9 +345,21 @@ def build_lock() -> Iterator[None]:
         os.close(fd)
 
 
+def _is_edition(folder: Path) -> bool:
+    """A published edition is a folder with its own index.html (report/_output/<variant>/)."""
+    return folder.is_dir() and (folder / "index.html").is_file()
+
+
 def publish(staging: Path, target: Path) -> None:
-    """Move each staged entry into place; the old entry is removed only after the new one is in."""
+    """Move each staged entry into place; the old entry is removed only after the new one is in.
+
+    When the staging holds the root edition (base's pages at the top), what the last root edition
+    left at the top and this one did not write goes too (e.g. Quarto's chapter pages and search.json
+    after a switch to the embedded engine), so no reader or test opens a stale page.
+    """
     target.mkdir(parents=True, exist_ok=True)
+    staged = {item.name for item in staging.iterdir()}
+    root_edition = any(not _is_edition(item) for item in staging.iterdir())
     olds = []
     for item in sorted(staging.iterdir()):
         dest = target / item.name
@@ -362,6 +368,12 @@ def publish(staging: Path, target: Path) -> None:
             os.replace(dest, old)
             olds.append(old)
         os.replace(item, dest)
+    if root_edition:
+        for item in sorted(target.iterdir()):
+            if item.name not in staged and not item.name.startswith(".") and not _is_edition(item):
+                old = target / f".old-{item.name}-{os.getpid()}"
+                os.replace(item, old)
+                olds.append(old)
     for old in olds:
         if old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
@@ -667,27 +679,26 @@ def _warm_renderer() -> None:
 def _render_and_publish(project: "render.Project", to_render: list[Variant], variants: list[Variant], resolved,
                         engine: str, render_keys: dict[str, str | None], prog: Progress, n: int) -> None:
     """Render the variants into a staging folder, then swap them into the output folder at once."""
-    from . import assumptions, colophon
+    from . import colophon
 
     staging = project.output_dir.parent / f"_staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     prog.say(f"Rendering {len(to_render)} report(s) with the "
              f"{'Quarto' if engine == 'quarto' else 'embedded pandoc + Typst'} engine"
-             + ("" if engine == "quarto" else " (quarto is not on PATH)"))
-    known = assumptions.scenario_names()
-    switcher = [(s, assumptions.resolve(s).title) for s in known]
-    switcher += [(v.name, resolved[v.name].title) for v in variants if v.name not in known]
+             + ("" if engine == "quarto" or shutil.which("quarto") else " (quarto is not on PATH)"))
     when = colophon.build_time()
+    editions = colophon.all_editions([colophon.edition_of(v.name, resolved[v.name], bool(v.overrides))
+                                      for v in variants])
     for v in to_render:  # beside the executed notebooks, where both engines read it
-        colophon.write(variant_dir(v.name), colophon.edition_metadata(resolved[v.name], v.name, v.overrides,
-                                                                      engine, when))
+        colophon.write(variant_dir(v.name), colophon.edition_metadata(
+            resolved[v.name], v.name, v.overrides, engine, when, f"{project.output_file}.pdf"), editions)
     try:
         t0 = time.perf_counter()
         if engine == "quarto":
-            _render_quarto(project, to_render, staging, prog.quiet)
+            _render_quarto(project, to_render, staging, prog)
         else:
-            _render_embedded(project, to_render, resolved, staging, switcher, prog, n)
+            _render_embedded(project, to_render, staging, prog, n)
         prog.say(f"Rendered in {time.perf_counter() - t0:.1f} s; publishing to {project.output_dir}")
         with signals_deferred():
             for v in to_render:

@@ -49,7 +49,8 @@ VERSION = 3
 #: Largest file the cache hashes to decide freshness (scenario files are far smaller; data tables too).
 MAX_HASHED_BYTES = 64 * 2**20
 #: Folders under report/ that the build writes, so they are not inputs of a render.
-REPORT_GENERATED = {"_output", "chapters", ".quarto", "_vega.html"}
+#: (The chapter notebooks the Quarto path stages beside _quarto.yml, and Quarto's <stem>_files/, too.)
+REPORT_GENERATED = {"_output", ".quarto", "_vega.html", "_edition.yml", "_edition.html"}
 
 
 def _sha(data: bytes) -> str:
@@ -128,7 +129,10 @@ def scenarios_digest() -> str:
 @functools.lru_cache(maxsize=None)
 def report_digest() -> str:
     """Hash the report sources the renderer reads: _quarto.yml, .qmd chapters, assets."""
-    return _digest_files(_tree(paths.REPORT, REPORT_GENERATED), paths.REPORT)
+    def staged(f: Path) -> bool:  # a chapter notebook the Quarto path staged, or Quarto's figures for it
+        top = f.relative_to(paths.REPORT).parts[0]
+        return (f.parent == paths.REPORT and f.suffix == ".ipynb") or top.endswith("_files")
+    return _digest_files([f for f in _tree(paths.REPORT, REPORT_GENERATED) if not staged(f)], paths.REPORT)
 
 
 def assumptions_digest(values: dict[str, Any]) -> str:

@@ -145,6 +145,45 @@ def _draw_svg(spec: dict[str, Any]) -> str:
     return pattern.sub(lambda m: mapping[m.group(0)], svg)
 
 
+#: The source line under a printed chart: a little smaller and lighter than axis labels.
+SOURCE_FONT_SIZE, SOURCE_COLOUR, SOURCE_LINE_PX = 10, "#5f5f5f", 13
+_SVG_ROOT = re.compile(r'<svg\b[^>]*>')
+
+
+def with_source_note(svg: str, source: str) -> str:
+    """Return the SVG with "Source: ..." printed under the chart, wrapped to its width.
+
+    The static SVG is what both PDF engines print (Quarto reads a notebook's image/svg+xml output and
+    knows nothing of the figure's source), so the note travels inside the image; HTML pages show
+    the same note as text under the live chart.
+    """
+    root = _SVG_ROOT.search(svg)
+    size = re.search(r'\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"', root.group(0)) if root else None
+    if not size:
+        raise ValueError("chart SVG has no width/height on its root element")
+    width, height = float(size.group(1)), float(size.group(2))
+    per_line = max(20, int((width - 12) / (SOURCE_FONT_SIZE * 0.56)))  # DejaVu Sans: ~0.56 em a glyph
+    lines: list[str] = []
+    for word in f"Source: {source}".split():
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    extra = len(lines) * SOURCE_LINE_PX + 6
+    new_h = f"{height + extra:g}"
+    tag = re.sub(r'\bheight="[\d.]+"', f'height="{new_h}"', root.group(0), count=1)
+    tag = re.sub(r'\bviewBox="([\d.-]+) ([\d.-]+) ([\d.]+) [\d.]+"',
+                 lambda m: f'viewBox="{m.group(1)} {m.group(2)} {m.group(3)} {new_h}"', tag, count=1)
+    text = "".join(
+        f'<text x="6" y="{height + 2 + (i + 1) * SOURCE_LINE_PX - 3:g}" font-family="{FONT}, sans-serif" '
+        f'font-size="{SOURCE_FONT_SIZE}" fill="{SOURCE_COLOUR}">{html.escape(line, quote=False)}</text>'
+        for i, line in enumerate(lines))
+    body = svg[:root.start()] + tag + svg[root.end():]
+    cut = body.rindex("</svg>")
+    return (body[:cut] + f'<rect x="0" y="{height:g}" width="{width:g}" height="{extra:g}" fill="white"/>'
+            + f'<g class="tengw-source">{text}</g>' + body[cut:])
+
+
 #: Average advance of a DejaVu Sans character, as a share of the font size (its glyphs are wide).
 CHAR_EM = 0.62
 #: Space a legend entry needs besides its label: symbol, padding and the gap to the next column (px).
@@ -270,14 +309,14 @@ class Figure:
         return spec
 
     def svg(self) -> str:
-        """Return the static SVG of the chart (for PDF)."""
-        return static_svg(self.spec())
+        """Return the static SVG of the chart (for PDF), with its source note under it."""
+        return with_source_note(static_svg(self.spec()), self.source)
 
     def html(self, spec: dict[str, Any] | None = None, svg: str | None = None) -> str:
         """Return a div the page's Vega bundle draws into, holding the static SVG until it does."""
         spec = spec or self.spec()
         uid = _uid(spec)
-        fallback = base64.b64encode((svg or self.svg()).encode()).decode()
+        fallback = base64.b64encode((svg or static_svg(spec)).encode()).decode()
         payload = json.dumps(spec).replace("</", "<\\/")
         alt_text = html.escape(self.description, quote=True)
         return (
@@ -293,11 +332,11 @@ class Figure:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         spec = self.spec()
-        svg = static_svg(spec)
+        svg = static_svg(spec)  # the HTML shows the source as text under the chart
         return {
             "text/plain": f"Figure: {self.description} Source: {self.source}",
             "text/html": self.html(spec, svg),
-            "image/svg+xml": svg,
+            "image/svg+xml": with_source_note(svg, self.source),
             self.mime: {"spec": spec, "description": self.description, "source": self.source},
         }
 

@@ -1,11 +1,16 @@
-"""Each edition's colophon: the commit, data, assumptions, environment, engine and date that built it.
+"""Each edition's metadata: what its cover and pages say about it, and its colophon (the commit, data,
+assumptions, environment, engine and date that built it).
 
-The values come from analysis/cache.py, the same digests that key the build cache, so what an edition
-says it was built from is what the build checked. They are gathered once per edition at the render
-stage (the commit and the date never enter a notebook run's key) into one flat mapping, written
-beside the executed notebooks as `_edition.yml` (Quarto's `metadata-files`, read by the `{{< meta
-edition.KEY >}}` shortcodes of report/colophon.qmd) and `_edition.html` (<meta> tags for the page
-head); the embedded engine reads the same two files, so both engines print the same colophon.
+`edition_metadata` is the one place these fields are made, for both engines. The colophon's values
+come from analysis/cache.py, the same digests that key the build cache, so what an edition says it
+was built from is what the build checked. They are gathered once per edition at the render stage
+(the commit and the date never enter a notebook run's key) into one flat mapping, written beside the
+executed notebooks as `_edition.yml` and `_edition.html` (<meta> tags for the page head), with the
+list of every edition for the switcher. Quarto reads `_edition.yml` as a metadata file (staged beside
+report/_quarto.yml); the embedded engine hands pandoc the same file. The templates read the fields as
+`edition.KEY`: the cover and running footer in analysis/templates/typst-show.typ, the HTML title block
+in title-metadata.html, the colophon chapter in report/colophon.qmd (`{{< meta edition.KEY >}}`).
+A new field goes in `edition_metadata` and in the templates that show it.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import datetime as dt
 import functools
 import html
 import os
+import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +56,9 @@ def engine_description(engine: str) -> str:
                                      timeout=60).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             version = "version unknown"
-        return f"Quarto {version}"
+        # A source build of Quarto colours its answer ("quarto 99.9.9"); readers need the number.
+        version = re.sub(r"\x1b\[[0-9;]*m", "", version).split()
+        return f"Quarto {version[-1] if version else '(version unknown)'} engine"
     import pypandoc
 
     return f"embedded engine (pandoc {pypandoc.get_pandoc_version()} and Typst)"
@@ -116,8 +125,9 @@ def lock_differences() -> list[str] | None:
 
 
 def edition_metadata(scenario: Any, variant: str, overrides: dict[str, Any], engine: str,
-                     when: dt.datetime) -> dict[str, str]:
-    """Return one edition's colophon as a flat mapping of strings (shared by both engines and the <meta> tags).
+                     when: dt.datetime, pdf_name: str = "report.pdf") -> dict[str, str]:
+    """Return one edition's metadata as a flat mapping of strings (shared by both engines and the <meta> tags):
+    what its cover and title block show (scenario, description, data date, PDF) and its colophon.
 
     scenario is the resolved assumptions.Scenario; variant the edition's folder name.
     """
@@ -147,6 +157,8 @@ def edition_metadata(scenario: Any, variant: str, overrides: dict[str, Any], eng
     meta = {
         "scenario": variant,
         "scenario_title": scenario.title,
+        "scenario_description": edition_of(variant, scenario, bool(overrides)).description,
+        "pdf_link": pdf_name,
         "overrides": "; ".join(f"{labels.titled(k)} set to {_value(v)}" for k, v in sorted(overrides.items()))
                      or "none",
         "commit": commit or "unknown",
@@ -180,6 +192,32 @@ def edition_metadata(scenario: Any, variant: str, overrides: dict[str, Any], eng
     return meta
 
 
+@dataclass(frozen=True)
+class Edition:
+    """One edition of the report, as the switcher lists it: a scenario, or a variant with overrides."""
+
+    name: str
+    title: str
+    description: str
+
+
+def edition_of(name: str, scenario: Any, has_overrides: bool = False) -> Edition:
+    """Return the edition a scenario is published as; a variant with overrides has no description,
+    since the scenario's own would not describe it."""
+    description = "" if has_overrides else " ".join(scenario.description.split())
+    return Edition(name=name, title=scenario.title, description=description)
+
+
+def all_editions(built: list[Edition]) -> list[Edition]:
+    """Return every scenario in data/scenarios (base first), then the built variants that are not one."""
+    from . import assumptions
+
+    known = assumptions.scenario_names()
+    by_name = {e.name: e for e in built}
+    out = [by_name.get(n) or edition_of(n, assumptions.resolve(n)) for n in known]
+    return out + [e for e in built if e.name not in known]
+
+
 #: The <meta> tag names of each field: Dublin Core where one fits, else the project's own prefix.
 META_NAMES = {
     "build_time": "dcterms.created", "scenario": "tengw-edition", "commit": "tengw-git-commit", "modified": "tengw-git-modified",
@@ -199,18 +237,44 @@ def meta_tags(meta: dict[str, str]) -> str:
     return "\n".join(tags) + "\n"
 
 
-def write(folder: Path, meta: dict[str, str]) -> None:
-    """Write the edition's metadata where both engines read it: folder/_edition.yml and _edition.html."""
+MARKDOWN_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def literal(text: str) -> str:
+    """Return text as markdown that reads back as exactly that text: pandoc and Quarto read metadata
+    (and the embedded engine's filled shortcodes) as markdown, where `$10bn ... $30bn` would be
+    maths, `*x*` emphasis and `@x` a citation."""
+    return MARKDOWN_PUNCT.sub(r"\\\1", text)
+
+
+def _unliteral(text: str) -> str:
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+
+
+def write(folder: Path, meta: dict[str, str], editions: list[Edition] = ()) -> None:
+    """Write the edition's metadata where both engines read it: folder/_edition.yml (every string as
+    literal markdown; with the list of editions, the current one marked) and _edition.html."""
     folder.mkdir(parents=True, exist_ok=True)
-    cache.write_text(folder / META_FILE, yaml.safe_dump({"edition": meta}, sort_keys=True, allow_unicode=True))
+    doc = {"edition": {k: literal(str(v)) for k, v in meta.items()},
+           "editions": [{"name": literal(e.name), "title": literal(e.title), "description": literal(e.description),
+                         "current": e.name == meta.get("scenario")} for e in editions]}
+    cache.write_text(folder / META_FILE, yaml.safe_dump(doc, sort_keys=True, allow_unicode=True, width=1000))
     cache.write_text(folder / HEAD_FILE, meta_tags(meta))
 
 
-def read(folder: Path) -> dict[str, str]:
-    """Return the edition metadata written into folder, or {} when there is none."""
+def _read(folder: Path) -> dict[str, Any]:
     try:
-        doc = yaml.safe_load((folder / META_FILE).read_text(encoding="utf-8")) or {}
+        return yaml.safe_load((folder / META_FILE).read_text(encoding="utf-8")) or {}
     except OSError:
         return {}
-    return {k: str(v) for k, v in (doc.get("edition") or {}).items()}
 
+
+def read(folder: Path) -> dict[str, str]:
+    """Return the edition metadata written into folder (as plain text), or {} when there is none."""
+    return {k: _unliteral(str(v)) for k, v in (_read(folder).get("edition") or {}).items()}
+
+
+def read_editions(folder: Path) -> list[dict[str, Any]]:
+    """Return the editions listed beside this one (name, title, description as plain text; current)."""
+    return [{k: v if isinstance(v, bool) else _unliteral(str(v)) for k, v in e.items()}
+            for e in _read(folder).get("editions") or []]

@@ -23,8 +23,9 @@ from typing import Any
 import nbformat
 import pypandoc
 import typst
+import yaml
 
-from . import colophon, paths, safe_yaml, sourcing, vega
+from . import colophon, paths, safe_yaml, sourcing, tables, vega
 from .errors import InputError
 
 FIG_MIME = vega.FIGURE_MIME
@@ -42,6 +43,8 @@ class Project:
     chapters: list[str]
     output_dir: Path
     output_file: str
+    #: crossref.chapters: number figures and tables within chapters ("Figure 3.1"), as Quarto books do.
+    chapter_numbering: bool = True
 
     def notebook_stems(self) -> list[str]:
         return [Path(c).stem for c in self.chapters if c.endswith(".ipynb")]
@@ -65,6 +68,9 @@ def read_project(path: Path = paths.QUARTO_YML) -> Project:
         output_dir=Path(paths.OUTPUT_OVERRIDE) if paths.OUTPUT_OVERRIDE
         else path.parent / cfg.get("project", {}).get("output-dir", "_output"),
         output_file=book.get("output-file", "report"),
+        # Quarto numbers floats within chapters in a book unless crossref.chapters says otherwise.
+        chapter_numbering=bool((cfg.get("crossref") or {}).get(
+            "chapters", (cfg.get("project") or {}).get("type") == "book")),
     )
 
 
@@ -85,6 +91,13 @@ def cell_options(source: str) -> dict[str, str]:
             value = value[1:-1]
         opts[m.group(1)] = value
     return opts
+
+
+def typographic(text: str) -> str:
+    """Return a caption with typographic quotes, as pandoc's `smart` reading gives Quarto's captions:
+    an apostrophe inside or at the end of a word becomes ’, "x" becomes “x”."""
+    text = re.sub(r"(?<=\w)'", "’", text)
+    return re.sub(r'"([^"]*)"', "“\\1”", text)
 
 
 @dataclass
@@ -128,14 +141,14 @@ def notebook_blocks(path: Path) -> list[Block]:
             if FIG_MIME in bundle:
                 auto += 1
                 label = opts.get("label") or f"fig-{path.stem}-{auto}"
-                blocks.append(Block("figure", label=label, caption=opts.get("fig-cap", ""),
+                blocks.append(Block("figure", label=label, caption=typographic(opts.get("fig-cap", "")),
                                     data={"html": _text(bundle["text/html"]),
                                           "svg": _text(bundle["image/svg+xml"]),
                                           **bundle[FIG_MIME]}))
             elif TABLE_MIME in bundle:
                 auto += 1
                 label = opts.get("label") or f"tbl-{path.stem}-{auto}"
-                blocks.append(Block("table", label=label, caption=opts.get("tbl-cap", ""),
+                blocks.append(Block("table", label=label, caption=typographic(opts.get("tbl-cap", "")),
                                     data={"html": _text(bundle["text/html"]), **bundle[TABLE_MIME]}))
             elif "text/markdown" in bundle:
                 blocks.append(Block("md", text=_text(bundle["text/markdown"])))
@@ -162,30 +175,44 @@ def expand_meta(text: str, edition: dict[str, str], where: str = "") -> str:
             raise InputError(f"{where}: the embedded engine fills only {{{{< meta edition.KEY >}}}}, not {m.group(0)}")
         if key[len("edition."):] not in edition:
             raise InputError(f"{where}: no edition metadata {key!r} (the build writes it before rendering)")
-        return edition[key[len("edition."):]]
+        # The filled text is read as markdown, as Quarto reads the metadata: it prints as written.
+        return colophon.literal(edition[key[len("edition."):]])
     return SHORTCODE.sub(sub, text)
 
 
 # --- cross references ------------------------------------------------------------------------
 
-HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*\{[^}]*#(sec-[\w-]+)[^}]*\}\s*$", re.M)
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{([^}]*)\})?\s*$", re.M)
+FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
 REF = re.compile(r"(?<![\w@])@((?:fig|tbl|sec)-[\w-]+)")
 
 
-def numbering(blocks: list[Block]) -> dict[str, tuple[str, str]]:
-    """Return label -> (kind word, number or title) for every figure, table and section."""
+def numbering(blocks: list[Block], chapters: bool = True) -> dict[str, tuple[str, str]]:
+    """Return label -> (kind word, number) for every figure, table and labelled section, as Quarto
+    numbers a book: sections by pandoc's section numbers ("Chapter 3", "Section 3.2"), figures and
+    tables within their chapter ("Figure 3.1") when `chapters`, else through the whole report.
+    A labelled heading marked {.unnumbered} is referred to by its title in quotes."""
     refs: dict[str, tuple[str, str]] = {}
-    n_fig = n_tbl = 0
+    sections = [0] * 6
+    count = {"figure": 0, "table": 0}
     for b in blocks:
-        if b.kind == "figure":
-            n_fig += 1
-            refs[b.label] = ("Figure", str(n_fig))
-        elif b.kind == "table":
-            n_tbl += 1
-            refs[b.label] = ("Table", str(n_tbl))
-        else:
-            for m in HEADING.finditer(b.text):
-                refs[m.group(2)] = ("Section", m.group(1))
+        if b.kind in count:
+            count[b.kind] += 1
+            number = f"{sections[0]}.{count[b.kind]}" if chapters and sections[0] else str(count[b.kind])
+            refs[b.label] = ("Figure" if b.kind == "figure" else "Table", number)
+            continue
+        for m in HEADING.finditer(FENCE.sub("", b.text)):
+            level, title, attrs = len(m.group(1)), m.group(2), m.group(3) or ""
+            numbered = not re.search(r"(?:^|\s)(?:\.unnumbered|-)(?:\s|$)", attrs)
+            if numbered:
+                sections[level - 1] += 1
+                sections[level:] = [0] * (6 - level)
+                if level == 1 and chapters:
+                    count = dict.fromkeys(count, 0)
+            label = re.search(r"#(sec-[\w-]+)", attrs)
+            if label:
+                refs[label.group(1)] = (("Chapter" if level == 1 else "Section"),
+                                        ".".join(map(str, sections[:level]))) if numbered else ("", f"“{title}”")
     return refs
 
 
@@ -196,8 +223,7 @@ def resolve_refs(text: str, refs: dict[str, tuple[str, str]]) -> str:
         if label not in refs:
             raise InputError(f"unresolved cross-reference @{label}")
         word, value = refs[label]
-        shown = f"{word} {value}" if word != "Section" else f"“{value}”"
-        return f"[{shown}](#{label})"
+        return f"[{word} {value}](#{label})" if word else f"[{value}](#{label})"
     return REF.sub(sub, text)
 
 
@@ -285,10 +311,15 @@ def _csv_value(v: Any) -> str:
 
 def download_link(b: Block) -> str:
     """Return the line under a chart that hands over its data: a CSV embedded as a data: URI (no server)."""
-    text, columns = chart_csv(b.data["spec"])
+    return chart_download(b.data["spec"], b.label)
+
+
+def chart_download(spec: dict[str, Any], name: str) -> str:
+    """Return the download line for a chart's spec, its file called name.csv (both engines' pages)."""
+    text, columns = chart_csv(spec)
     rows = text.count("\n") - 1
     uri = "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode("utf-8")).decode()
-    return (f'<p class="tengw-download"><a href="{uri}" download="{b.label}.csv" type="text/csv" '
+    return (f'<p class="tengw-download"><a href="{uri}" download="{name}.csv" type="text/csv" '
             f'data-columns="{html.escape(json.dumps(columns))}">Download the data behind this chart</a> '
             f"(CSV, {rows} rows)</p>")
 
@@ -397,108 +428,40 @@ def chart_width_pt(svg: str) -> float:
     return round(width, 1)
 
 
-TYPST_SPECIAL = re.compile(r'([\\#$*_`<>@\[\]~=/+\-"])')
-
-
-def typst_markup(s: str) -> str:
-    """Escape text for Typst markup (variables pandoc passes through unescaped)."""
-    return TYPST_SPECIAL.sub(r"\\\1", s)
-
-
-def breakable(s: str) -> str:
-    """Let identifiers (capex_total_usd_bn) and URLs wrap in narrow cells: a zero-width space after
-    underscores, and in URLs after dots and slashes too."""
-    s = s.replace("_", "_\u200b")
-    if "://" in s:
-        s = s.replace(".", ".\u200b").replace("/", "/\u200b")
-    return s
-
-
-#: Width of one digit or letter in table text (at most 8 pt), in points, plus cell padding.
-CHAR_PT, CELL_PAD_PT = 4.6, 10.0
-#: Text width of the PDF page (A4 less 2.5 cm margins), in points.
-TEXT_WIDTH_PT = 453.0
-#: Cells at most this long are never wrapped: their column is sized to fit them.
-SHORT_CELL_CHARS = 16
-TOKEN = re.compile(r"[\s_/.\u200b-]+")
-
-
-def column_widths(header: list[str], rows: list[list[str]], align: list[str]) -> list[str]:
-    """Return Typst column widths: short columns fit their content, long text shares the rest.
-
-    Numbers and short cells never wrap, so their column is as wide as its longest value (or header
-    word). Long text columns share what is left in proportion to their typical length, but never
-    get less than their longest word needs. Plain `auto` columns would let long headers or prose
-    squeeze the other columns into slivers.
-    """
-    def pt(chars: int) -> float:
-        return chars * CHAR_PT + CELL_PAD_PT
-
-    fixed: dict[int, float] = {}
-    weight: dict[int, float] = {}
-    floor: dict[int, float] = {}
-    for i, head in enumerate(header):
-        cells = [r[i] for r in rows if i < len(r)] or [""]
-        head_word = max((len(w) for w in head.split()), default=0)
-        longest = max(len(c) for c in cells)
-        if align[i] == "right" or longest <= SHORT_CELL_CHARS:
-            fixed[i] = pt(max(longest, head_word, 3))
-            continue
-        lengths = sorted(len(c) for c in cells)
-        token = max([len(t) for c in cells for t in TOKEN.split(c)] + [head_word])
-        weight[i] = min(max(lengths[int(0.75 * (len(lengths) - 1))], 4), 60)
-        floor[i] = pt(token)
-    # Give a text column its floor as a fixed width when its share would fall below it.
-    while weight:
-        avail = TEXT_WIDTH_PT - sum(fixed.values())
-        total = sum(weight.values())
-        short = [i for i, w in weight.items() if avail * w / total < floor[i]]
-        if not short or avail <= 0:
-            break
-        i = min(short, key=lambda k: avail * weight[k] / total - floor[k])
-        fixed[i] = floor.pop(i)
-        del weight[i]
-    if sum(fixed.values()) > TEXT_WIDTH_PT * (0.95 if weight else 1.0):
-        # Too much to fit at natural widths: every column shares the width in proportion.
-        sizes = {i: (fixed.get(i, 0.0) / CHAR_PT) or weight[i] for i in range(len(header))}
-        return [f"{sizes[i] / 10:.1f}fr" for i in range(len(header))]
-    return [f"{fixed[i]:.0f}pt" if i in fixed else f"{weight[i] / 10:.1f}fr" for i in range(len(header))]
-
-
 URL = re.compile(r"^https?://\S+$")
 
 
 def _typst_cell(text: str) -> str:
     """Return a table cell for Typst: a web address becomes a link, any other text a string."""
     if URL.match(text):
-        return f"link({_typst_str(text)})[#{_typst_str(breakable(text))}]"
-    return _typst_str(breakable(text))
+        return f"link({_typst_str(text)})[#{_typst_str(tables.breakable(text))}]"
+    return _typst_str(tables.breakable(text))
 
 
 def _typst_block(b: Block, figdir: Path) -> str:
+    """Return a figure or table as Typst, built as pandoc builds Quarto's (the template styles both):
+    the chart's SVG carries its source note; a table's columns share the width as its markdown says."""
     if b.kind == "figure":
         name = f"{b.label}.svg"
         (figdir / name).write_text(b.data["svg"], encoding="utf-8")
-        source = b.data.get("source", "")
-        caption = (f"[#{_typst_str(b.caption)}"
-                   + (f' \\ #text(size: 7.5pt, fill: tengw-muted)[#{_typst_str("Source: " + source)}]' if source else "")
-                   + "]")
         # typst-template.typ moves a chart the page cannot hold to the next page's top (tengw-fit).
         return (f'```{{=typst}}\n#figure(tengw-chart("figs/{name}", {chart_width_pt(b.data["svg"])}pt), kind: image,\n'
-                f"  caption: {caption}) <{b.label}>\n```\n")
-    widths = ", ".join(column_widths(b.data["header"], b.data["rows"], b.data["align"]))
+                f"  caption: [#{_typst_str(b.caption)}]) <{b.label}>\n```\n")
+    dashes = tables.rule_dashes(tables.column_widths(b.data["header"], b.data["rows"], b.data["align"]))
+    widths = ", ".join(f"{100 * d / sum(dashes):.2f}%" for d in dashes)
     aligns = ", ".join("right" if a == "right" else "left" for a in b.data["align"])
-    header = ", ".join(_typst_str(breakable(h)) for h in b.data["header"])
+    header = ", ".join(_typst_str(tables.breakable(h)) for h in b.data["header"])
     cells = ",\n    ".join(", ".join(_typst_cell(c) for c in row) for row in b.data["rows"])
     note = b.data.get("note") or ""
-    body = (f"tengw-table(aligns: ({aligns},), widths: ({widths},), header: ({header},),\n"
-            f"    cells: ({cells},),\n    note: {_typst_str(note) if note else 'none'})")
-    return f"```{{=typst}}\n#figure(kind: table, caption: {_typst_str(b.caption)},\n  {body}) <{b.label}>\n```\n"
+    body = (f"table(columns: ({widths},), align: ({aligns},),\n    table.header({header},), table.hline(),\n"
+            f"    {cells},\n  )" + (f"\n  #par({_typst_str(note)})" if note else ""))
+    return (f"```{{=typst}}\n#figure(kind: table, caption: [#{_typst_str(b.caption)}], [\n  #{body}\n]) "
+            f"<{b.label}>\n```\n")
 
 
-def document(blocks: list[Block], target: str, figdir: Path | None = None) -> str:
+def document(blocks: list[Block], target: str, figdir: Path | None = None, chapters: bool = True) -> str:
     """Return the whole report as pandoc markdown with raw blocks for one target format."""
-    refs = numbering(blocks)
+    refs = numbering(blocks, chapters)
     anchors = source_anchors() if target == "html" else {}
     parts = []
     for b in blocks:
@@ -511,118 +474,85 @@ def document(blocks: list[Block], target: str, figdir: Path | None = None) -> st
     return "\n\n".join(parts)
 
 
-@dataclass
-class Context:
-    """What every page shows about the run: scenario, its title and the data date."""
-
-    scenario: str
-    scenario_title: str
-    data_date: str
-    scenarios: list[tuple[str, str]]  # (name, title) for the switcher
-    engine: str = "embedded pandoc + Typst engine"
-    scenario_description: str = ""  # empty: looked up in data/scenarios when the name is known
-    edition: dict[str, str] = field(default_factory=dict)  # the colophon's values (analysis/colophon.py)
-
-    def description_of(self, name: str) -> str:
-        """Return a scenario's one-paragraph description (empty for unknown names)."""
-        if name == self.scenario and self.scenario_description:
-            return self.scenario_description
-        from . import assumptions
-        try:
-            if name in assumptions.scenario_names():
-                return " ".join(assumptions.resolve(name).description.split())
-        except Exception:  # noqa: BLE001 - a description is decoration; never fail a render for it
-            pass
-        return ""
+ENGINE = "embedded pandoc + Typst engine"
 
 
-def variants_html(ctx: Context, link_prefix: str, pdf_name: str) -> tuple[str, str]:
-    """Return the topbar switcher and the index of every scenario variant (HTML and PDF links)."""
+def variants_html(editions: list[dict[str, Any]], pdf_name: str, link_prefix: str) -> tuple[str, str]:
+    """Return the topbar switcher and the index of every edition (HTML and PDF links), from the
+    editions the build listed beside this one (analysis/colophon.py)."""
     current = ' class="current" aria-current="page"'
     # data-tengw-edition: the page's script adds the reader's section to the link (report.html).
     switch = "".join(
-        f'<a{current if n == ctx.scenario else ""} data-tengw-edition="{n}" href="{link_prefix}{n}/index.html">'
-        f"{html.escape(t)}</a>"
-        for n, t in ctx.scenarios)
+        f'<a{current if e["current"] else ""} data-tengw-edition="{html.escape(e["name"])}" '
+        f'href="{link_prefix}{e["name"]}/index.html">{html.escape(e["title"])}</a>'
+        for e in editions)
     rows = []
-    for n, t in ctx.scenarios:
-        here = ' class="current"' if n == ctx.scenario else ""
-        desc = html.escape(ctx.description_of(n))
+    for e in editions:
+        n, here = html.escape(e["name"]), ' class="current"' if e["current"] else ""
         rows.append(
-            f"<tr{here}><td><strong>{html.escape(t)}</strong></td>"
-            f"<td>{desc}</td><td class=\"links\"><a href=\"{link_prefix}{n}/index.html\">HTML</a> · "
+            f"<tr{here}><td><strong>{html.escape(e['title'])}</strong></td>"
+            f"<td>{html.escape(e['description'])}</td><td class=\"links\"><a href=\"{link_prefix}{n}/index.html\">HTML</a> · "
             f"<a href=\"{link_prefix}{n}/{pdf_name}\">PDF</a></td></tr>")
     index = ('<table class="tengw-variants"><thead><tr><th>Edition</th><th>What it assumes</th>'
              f'<th>Read</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
     return switch, index
 
 
-def render_html(project: Project, blocks: list[Block], ctx: Context, out: Path, link_prefix: str) -> None:
-    """Write one self-contained HTML page: charts drawn by the embedded Vega bundle, no network."""
-    md = document(blocks, "html")
-    pdf_name = f"{project.output_file}.pdf"
+def _pandoc_metadata(project: Project, edition_dir: Path, folder: Path) -> list[str]:
+    """Return pandoc arguments that give the templates the book's fields (as Quarto reads them from
+    _quarto.yml) and the edition's, from the same file Quarto reads (analysis/colophon.py writes it)."""
+    book = folder / "book.yml"
+    book.write_text(yaml.safe_dump({
+        "title": colophon.literal(project.title), "subtitle": colophon.literal(project.subtitle),
+        "author": colophon.literal(project.author), "crossref": {"chapters": project.chapter_numbering}},
+        allow_unicode=True), encoding="utf-8")
+    return ["--metadata-file", str(book), "--metadata-file", str(edition_dir / colophon.META_FILE)]
+
+
+def render_html(project: Project, blocks: list[Block], edition_dir: Path, out: Path, link_prefix: str) -> None:
+    """Write one self-contained HTML page: charts drawn by the embedded Vega bundle, no network.
+
+    `edition_dir` holds the edition's metadata (build/<edition>/_edition.yml); `link_prefix` leads
+    from this page's folder to the folder holding every edition ("" or "../").
+    """
+    md = document(blocks, "html", chapters=project.chapter_numbering)
+    edition = colophon.read(edition_dir)
     with tempfile.TemporaryDirectory() as tmp:
         head = Path(tmp) / "head.html"
         css = (paths.TEMPLATES / "report.css").read_text(encoding="utf-8")
-        tags = colophon.meta_tags(ctx.edition) if ctx.edition else ""
+        tags = colophon.meta_tags(edition) if edition else ""
         head.write_text(f"{tags}<style>\n{css}\n</style>\n<script>\n{vega.javascript_bundle()}\n</script>\n",
                         encoding="utf-8")
-        switch, index = variants_html(ctx, link_prefix, pdf_name)
+        switch, index = variants_html(colophon.read_editions(edition_dir), f"{project.output_file}.pdf", link_prefix)
         pypandoc.convert_text(
             md, "html5", format="markdown-implicit_figures", outputfile=str(out),
             extra_args=["--standalone", "--toc", "--toc-depth=2", "--number-sections",
                         f"--template={paths.TEMPLATES / 'report.html'}", f"--include-in-header={head}",
-                        "--metadata", f"title={project.title}", "--metadata", f"subtitle={project.subtitle}",
-                        "--variable", f"scenario={ctx.scenario}",
-                        "--variable", f"scenario-title={html.escape(ctx.scenario_title)}",
-                        "--variable", f"scenario-description={html.escape(ctx.description_of(ctx.scenario))}",
-                        "--variable", f"data-date={html.escape(ctx.data_date)}",
-                        "--variable", f"author={html.escape(project.author)}",
+                        *_pandoc_metadata(project, edition_dir, Path(tmp)),
+                        "--variable", f"edition-prefix={link_prefix}",
                         "--variable", f"switcher={switch}",
                         "--variable", f"variants={index}",
-                        "--variable", f"engine={ctx.engine}",
-                        "--variable", f"pdf-link={pdf_name}",
-                        *[a for k, v in cover_fields(ctx.edition).items()
-                          for a in ("--variable", f"{k}={html.escape(v)}")]])
+                        "--variable", f"engine={ENGINE}"])
     out.write_text(link_citations(out.read_text(encoding="utf-8"), citation_targets()), encoding="utf-8")
 
 
-#: The cover's fields (typst-template.typ's `colophon`) and the colophon key each comes from.
-COVER_FIELDS = {"publisher": "publisher", "edition-date": "build_date", "version": "version_text",
-                "licence": "licence", "citation": "citation", "disclaimer": "disclaimer"}
-
-
-def cover_fields(edition: dict[str, str]) -> dict[str, str]:
-    """Return the cover's fields that the edition's colophon (analysis/colophon.py) fills."""
-    return {var: edition[key] for var, key in COVER_FIELDS.items() if edition.get(key)}
-
-
-def cover_variables(edition: dict[str, str]) -> list[str]:
-    """Return pandoc --variable arguments for the PDF cover."""
-    return [a for var, value in cover_fields(edition).items() for a in ("--variable", f"{var}={typst_markup(value)}")]
-
-
-def render_pdf(project: Project, blocks: list[Block], ctx: Context, out: Path) -> None:
+def render_pdf(project: Project, blocks: list[Block], edition_dir: Path, out: Path) -> None:
     """Write the PDF: pandoc turns the markdown into Typst, Typst lays it out with static SVG charts."""
+    edition = colophon.read(edition_dir)
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         figdir = tmpdir / "figs"
         figdir.mkdir()
         shutil.copy2(paths.TEMPLATES / "typst-template.typ", tmpdir / "typst-template.typ")
-        md = document(blocks, "typst", figdir)
+        md = document(blocks, "typst", figdir, chapters=project.chapter_numbering)
         source = tmpdir / "report.typ"
         pypandoc.convert_text(
             md, "typst", format="markdown-implicit_figures", outputfile=str(source),
-            extra_args=["--standalone", f"--template={paths.TEMPLATES / 'report.typ'}",
-                        "--metadata", f"title={project.title}", "--metadata", f"subtitle={project.subtitle}",
-                        "--variable", f"scenario={ctx.scenario}",
-                        "--variable", f"scenario-title={typst_markup(ctx.scenario_title)}",
-                        "--variable", f"scenario-description={typst_markup(ctx.description_of(ctx.scenario))}",
-                        "--variable", f"data-date={typst_markup(ctx.data_date)}",
-                        "--variable", f"author={typst_markup(project.author)}",
-                        *cover_variables(ctx.edition)])
-        # The PDF's creation date is the colophon's build time, so SOURCE_DATE_EPOCH fixes both.
-        when = int(ctx.edition["build_epoch"]) if ctx.edition.get("build_epoch") else None
+            extra_args=["--standalone", "--toc", f"--template={paths.TEMPLATES / 'report.typ'}",
+                        *_pandoc_metadata(project, edition_dir, tmpdir)])
+        # The PDF's creation date is the colophon's build time (the template sets it too, for Quarto's
+        # PDF), so SOURCE_DATE_EPOCH fixes both.
+        when = int(edition["build_epoch"]) if edition.get("build_epoch") else None
         typst.compile(str(source), output=str(out), root=str(tmpdir), font_paths=FONT_DIRS, timestamp=when)
 
 

@@ -50,14 +50,19 @@ class Edition:
         return colophon.read(self.executed)
 
 
-def build(scenario: str, root: Path, source_date_epoch: str | None = None) -> Edition:
+def engine_of(edition: Edition) -> str:
+    """Return the engine an edition was rendered with, from its colophon ('quarto' or 'embedded')."""
+    return "quarto" if edition.edition.get("engine", "").startswith("Quarto") else "embedded"
+
+
+def build(scenario: str, root: Path, source_date_epoch: str | None = None, engine: str = "embedded") -> Edition:
     """Build one scenario's edition in fresh folders under root (a subprocess: paths are read at import)."""
     env = {**os.environ, "TENGW_BUILD_DIR": str(root / "build"), "TENGW_OUTPUT_DIR": str(root / "output")}
     env.pop("SOURCE_DATE_EPOCH", None)
     if source_date_epoch:
         env["SOURCE_DATE_EPOCH"] = source_date_epoch
     proc = subprocess.run([sys.executable, "-m", "analysis", "build", "--scenario", scenario, "--quiet",
-                           "--engine", "embedded"], cwd=paths.ROOT, env=env, capture_output=True, text=True)
+                           "--engine", engine], cwd=paths.ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"build of {scenario} in {root} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
     return Edition(root / "build" / scenario, root / "output" / scenario)
@@ -138,7 +143,9 @@ def differences(a: Edition, b: Edition, allow_build_time: bool = False) -> list[
         x, y = notebook_outputs(a.executed / name), notebook_outputs(b.executed / name)
         if x != y:
             out.append(f"{name}: outputs differ at {_first_difference(x, y)}")
-    published = sorted(p.name for p in a.published.iterdir()) if a.published.is_dir() else []
+    # Every published file: the embedded engine's page and PDF, or Quarto's pages, search index and libraries.
+    published = (sorted(str(p.relative_to(a.published)) for p in a.published.rglob("*") if p.is_file())
+                 if a.published.is_dir() else [])
     if not published:
         out.append(f"nothing published in {a.published}")
     for name in published:

@@ -116,7 +116,7 @@ def quarto_chapters() -> list[str]:
 
 
 def chapter_source(chapter: str) -> Path:
-    """Return the file a chapter entry stands for: chapters/<stem>.ipynb is notebooks/<stem>.ipynb."""
+    """Return the file a chapter entry stands for: <stem>.ipynb is notebooks/<stem>.ipynb."""
     if chapter.endswith(".ipynb"):
         return paths.NOTEBOOKS / Path(chapter).name
     return paths.REPORT / chapter
@@ -138,6 +138,64 @@ def chapter_heading(chapter: str) -> str:
         if m:
             return m.group(1).strip()
     raise AssertionError(f"{src.relative_to(paths.ROOT)} has no '# Heading'")
+
+
+# --- the published editions, whichever engine rendered them ---------------------------------
+
+GENERATOR = re.compile(r'<meta name="generator" content="([^"]+)"')
+
+
+def page_engine(page: Path) -> str:
+    """Return who rendered an HTML page: 'quarto' (a generator tag says so) or 'embedded'."""
+    head = page.read_text(encoding="utf-8", errors="replace")[:50000]
+    return "quarto" if any(g.startswith("quarto") for g in GENERATOR.findall(head)) else "embedded"
+
+
+def expected_engine() -> str:
+    """The engine `make report` picks here: Quarto when `quarto` is on PATH."""
+    return "quarto" if shutil.which("quarto") else "embedded"
+
+
+def edition_dir(output_dir: Path, name: str) -> Path:
+    """Where an edition is published: "index" is the base edition at the top of the output folder."""
+    return output_dir if name == "index" else output_dir / name
+
+
+def edition_pages(folder: Path) -> list[Path]:
+    """An edition's HTML pages in reading order: index.html, then with Quarto one page per chapter
+    after index.qmd (the embedded engine puts every chapter on index.html)."""
+    index = folder / "index.html"
+    if not index.exists() or page_engine(index) == "embedded":
+        return [index]
+    return [index] + [folder / f"{Path(c).stem}.html" for c in quarto_chapters()[1:]]
+
+
+def chapter_numbers() -> dict[str, int | None]:
+    """Each chapter's number as a book numbers it: chapters whose first H1 is {.unnumbered} (or {-})
+    get None, the others 1, 2, ... in _quarto.yml order."""
+    out: dict[str, int | None] = {}
+    n = 0
+    for chapter in quarto_chapters():
+        src = chapter_source(chapter)
+        if src.suffix == ".ipynb":
+            text = "\n".join(c.source for c in nbformat.read(src, as_version=4).cells if c.cell_type == "markdown")
+        else:
+            text = src.read_text(encoding="utf-8")
+        m = re.search(r"^#\s+.*?(\{[^}]*\})?\s*$", text, re.M)
+        attrs = (m.group(1) or "") if m else ""
+        if re.search(r"(?:\{|\s)(?:\.unnumbered|-)(?:\s|\})", attrs):
+            out[chapter] = None
+        else:
+            n += 1
+            out[chapter] = n
+    return out
+
+
+def floats_numbered_by_chapter() -> bool:
+    """Whether figures and tables are numbered within chapters: _quarto.yml's crossref.chapters (a
+    Quarto book's default)."""
+    cfg = yaml.safe_load(paths.QUARTO_YML.read_text(encoding="utf-8"))
+    return bool((cfg.get("crossref") or {}).get("chapters", (cfg.get("project") or {}).get("type") == "book"))
 
 
 # --- code names in reader text ---------------------------------------------------------------

@@ -41,15 +41,15 @@ def tiny_notebook(extra_cells: list[str] = ()) -> nbformat.NotebookNode:
 
 def make_project(root: Path) -> Path:
     """Copy library, data and report sources into root, with one tiny chapter; return root."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "_output", "chapters", "_staging*", ".quarto",
-                                    "_vega.html")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "_output", "_staging*", ".quarto", "_vega.html",
+                                    "_edition.yml", "_edition.html", "*_files")
     for name in ("analysis", "data", "report"):
         shutil.copytree(paths.ROOT / name, root / name, ignore=ignore)
     (root / "notebooks").mkdir()
     nbformat.write(tiny_notebook(), root / "notebooks" / f"{TINY}.ipynb")
     qy = root / "report" / "_quarto.yml"
     cfg = yaml.safe_load(qy.read_text(encoding="utf-8"))
-    cfg["book"]["chapters"] = ["index.qmd", f"chapters/{TINY}.ipynb"]
+    cfg["book"]["chapters"] = ["index.qmd", f"{TINY}.ipynb"]
     qy.write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return root
 
@@ -62,15 +62,23 @@ def env(root: Path, **extra: str) -> dict[str, str]:
     return e
 
 
+def _args(args: tuple[str, ...]) -> list[str]:
+    """Builds of the copy use the embedded engine even where Quarto is on PATH: these tests are about
+    the build's mechanics (cache, publish, failures); tests/test_quarto.py covers Quarto's output."""
+    if args[:1] == ("build",) and "--engine" not in args:
+        return ["build", "--engine", "embedded", *args[1:]]
+    return list(args)
+
+
 def cli(root: Path, *args: str, timeout: float = 300, **extra_env: str) -> subprocess.CompletedProcess:
     """Run python -m analysis in the copy and return the finished process (text output)."""
-    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=root, env=env(root, **extra_env),
+    return subprocess.run([sys.executable, "-m", "analysis", *_args(args)], cwd=root, env=env(root, **extra_env),
                           capture_output=True, text=True, timeout=timeout)
 
 
 def popen(root: Path, *args: str, **extra_env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "analysis", *args], cwd=root, env=env(root, **extra_env),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, "-m", "analysis", *_args(args)], cwd=root,
+                            env=env(root, **extra_env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -152,13 +152,19 @@ def test_report_sources_invalidate_renders_but_not_runs(project):
 
 
 def test_published_output_folder_is_not_an_input(project):
-    """Rendering writes report/_output and a staging folder; neither may change the render key."""
+    """Rendering writes report/_output and a staging folder, and the Quarto path stages notebooks,
+    metadata and the Vega bundle beside _quarto.yml; none of them may change the render key."""
     before = cache.report_digest()
-    for name in ("_output", "_staging-123", "chapters"):
+    for name in ("_output", "_staging-123", ".quarto", f"{TINY}_files"):
         (project / "report" / name).mkdir()
         (project / "report" / name / "x.html").write_text("generated")
+    for name in ("_vega.html", "_edition.yml", "_edition.html", f"{TINY}.ipynb"):
+        (project / "report" / name).write_text("generated")
     cache.clear_digests()
     assert cache.report_digest() == before
+    (project / "report" / "_partial.html").write_text("a source")
+    cache.clear_digests()
+    assert cache.report_digest() != before
 
 
 def test_parameters_key_a_run_only_when_the_notebook_uses_them_beyond_resolve(project):

@@ -11,6 +11,7 @@ import pytest
 
 from analysis import assumptions, build, cache, colophon, paths, render
 from analysis.errors import InputError
+from conftest import edition_pages
 
 
 def git(*args: str) -> str:
@@ -111,7 +112,9 @@ def test_a_bad_source_date_epoch_stops_the_build_before_any_kernel(monkeypatch):
 
 def test_shortcodes_are_filled_and_unknown_ones_refused(meta):
     text = "Built at {{< meta edition.build_time >}} from {{<meta edition.commit>}}."
-    assert render.expand_meta(text, meta, "x.qmd") == f"Built at {meta['build_time']} from {meta['commit']}."
+    # Filled as markdown that reads back as the value (Quarto reads the metadata file as markdown too).
+    want = f"Built at {colophon.literal(meta['build_time'])} from {colophon.literal(meta['commit'])}."
+    assert render.expand_meta(text, meta, "x.qmd") == want
     with pytest.raises(InputError, match="no edition metadata 'edition.nope'"):
         render.expand_meta("{{< meta edition.nope >}}", meta, "x.qmd")
     with pytest.raises(InputError, match="fills only"):
@@ -149,15 +152,18 @@ def test_every_edition_carries_its_colophon_in_html_and_pdf(built_report):
         assert meta, f"no {colophon.META_FILE} beside build/{folder.name}'s notebooks (Quarto reads it there)"
         assert (paths.BUILD / folder.name / colophon.HEAD_FILE).is_file()
         assert meta["commit"] == git("rev-parse", "HEAD")
-        html = (folder / "index.html").read_text(encoding="utf-8")
+        # Every page of the edition: the embedded engine's one page, or Quarto's page per chapter.
+        pages = [p.read_text(encoding="utf-8") for p in edition_pages(folder)]
+        html = pages[0]
         head = html[:html.index("</head>")]
         for key, name in colophon.META_NAMES.items():
             assert f'<meta name="{name}" content="' in head, f"{folder.name}: no <meta name={name}>"
         assert f'content="{meta["data_sha256"]}"' in head and f'content="{meta["build_time"]}"' in head
-        section = html[html.index('id="sec-colophon"'):]
+        whole = "".join(pages)
+        section = whole[whole.index('id="sec-colophon"'):]
         for key in ("commit", "data_sha256", "assumptions_sha256", "environment_sha256", "build_time_text"):
             assert meta[key] in section, f"{folder.name}: the colophon section lacks {key}"
-        assert "{{<" not in html
+        assert "{{<" not in whole
         with pymupdf.open(folder / "report.pdf") as pdf:
             last = "".join(pdf[i].get_text() for i in range(pdf.page_count - 2, pdf.page_count))
             created = pdf.metadata["creationDate"]

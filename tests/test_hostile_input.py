@@ -104,10 +104,10 @@ def sandbox(tmp_path_factory):
             job.output.write_text(json.dumps({"cells": [], "parameters": job.parameters}, default=str))
             on_event("done", job, None)
 
-    def fake_html(project, blocks, ctx, out_path, link_prefix):
-        Path(out_path).write_text(f"variant {ctx.scenario}")
+    def fake_html(project, blocks, edition_dir, out_path, link_prefix):  # edition_dir: build/<variant>
+        Path(out_path).write_text(f"variant {Path(edition_dir).name}")
 
-    def fake_pdf(project, blocks, ctx, out_path):
+    def fake_pdf(project, blocks, edition_dir, out_path):
         Path(out_path).write_bytes(b"%PDF-stub")
 
     with pytest.MonkeyPatch.context() as mp:
@@ -149,7 +149,8 @@ def _run(sb: Sandbox, argv: list[str]) -> tuple[int, str]:
     faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
     try:
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            rc = cli.main(argv)
+            # The embedded engine's renders are faked here; Quarto, where installed, is tested elsewhere.
+            rc = cli.main(argv + ["--engine", "embedded"] if argv[:1] == ["build"] else argv)
     finally:
         faulthandler.cancel_dump_traceback_later()
         _recording = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -11,7 +12,7 @@ import pypandoc
 import pytest
 import typst
 
-from analysis import charts, paths, render, tables
+from analysis import assumptions, charts, colophon, paths, render, tables
 from analysis.tables import Col
 
 MARGIN_X_PT = 2.5 / 2.54 * 72  # typst-template.typ: page margin x 2.5cm
@@ -25,10 +26,6 @@ def test_chart_width_known_answers():
     assert render.chart_width_pt(tall) == pytest.approx(800 * 0.75 * render.MAX_CHART_HEIGHT_PT / 750, abs=0.1)
     with pytest.raises(Exception):
         render.svg_size("<svg viewBox='0 0 1 1'>")
-
-
-def test_typst_markup_escapes_what_typst_would_read_as_code():
-    assert render.typst_markup("$10bn #1 <x> [y] // z") == "\\$10bn \\#1 \\<x\\> \\[y\\] \\/\\/ z"
 
 
 def blocks_for_layout() -> list[render.Block]:
@@ -53,21 +50,31 @@ def blocks_for_layout() -> list[render.Block]:
                          data={"html": table["text/html"], **table[tables.Table.mime]})]
 
 
+def layout_edition(folder: Path) -> Path:
+    """Write edition metadata with text markdown and Typst would read as markup, a known data date
+    and build time, as the build writes it beside the executed notebooks; return the folder."""
+    sc = assumptions.resolve("base").model_copy(update={"title": "Test edition",  # not the template's default title
+                                                          "description": "Costs $10bn #1 <x> [y] // z, *not* $30bn_"})
+    when = colophon.dt.datetime(2026, 9, 21, 14, 13, 20, tzinfo=colophon.dt.timezone.utc)
+    meta = colophon.edition_metadata(sc, "base", {}, "embedded", when)
+    meta["data_date"] = "2026-06-15"
+    colophon.write(folder, meta, [colophon.edition_of("base", sc)])
+    return folder
+
+
 @pytest.fixture(scope="module")
 def layout_pdf(tmp_path_factory) -> pymupdf.Document:
     out = tmp_path_factory.mktemp("pdf") / "report.pdf"
     project = render.Project(title="Test Report", subtitle="A subtitle", author="Tester", chapters=[],
                              output_dir=out.parent, output_file="report")
-    ctx = render.Context(scenario="base", scenario_title="As announced", data_date="2026-06-15",
-                         scenarios=[("base", "As announced")], scenario_description="Costs $10bn #1 <x> [y] // z")
-    render.render_pdf(project, blocks_for_layout(), ctx, out)
+    render.render_pdf(project, blocks_for_layout(), layout_edition(out.parent / "edition"), out)
     return pymupdf.open(out)
 
 
 def test_cover_shows_title_scenario_date_and_escaped_description(layout_pdf):
     cover = layout_pdf[0].get_text()
-    for text in ("Test Report", "A subtitle", "As announced", "2026-06-15", "Costs $10bn #1 <x> [y] // z"):
-        assert text in cover
+    for text in ("Test Report", "A subtitle", "Test edition", "2026-06-15", "Costs $10bn #1 <x> [y] // z, *not* $30bn_"):
+        assert text in " ".join(cover.split())
 
 
 def test_contents_and_numbered_chapter(layout_pdf):
@@ -77,19 +84,19 @@ def test_contents_and_numbered_chapter(layout_pdf):
     assert "CHAPTER 1" in body
 
 
-def test_captions_are_numbered_with_source_notes(layout_pdf):
+def test_captions_are_numbered_within_the_chapter_with_source_notes(layout_pdf):
     body = " ".join(" ".join(p.get_text().split()) for p in layout_pdf)
-    assert "Figure 1. Caption fig-narrow" in body and "Figure 2. Caption fig-wide" in body
-    assert "Source: Test source A" in body and "Source: Test source B" in body
-    assert "Table 1. A long wide table" in body and "Source: test table note." in body
-    assert "See Figure 1, Figure 2 and Table 1." in body
+    assert "Figure 1.1. Caption fig-narrow" in body and "Figure 1.2. Caption fig-wide" in body
+    assert "Source: Test source A" in body and "Source: Test source B" in body  # printed in the chart
+    assert "Table 1.1. A long wide table" in body and "Source: test table note." in body
+    assert "See Figure 1.1, Figure 1.2 and Table 1.1." in body
 
 
 def test_running_header_and_page_numbers(layout_pdf):
     last = len(layout_pdf) - 1  # pages after the cover are numbered 1..N
     for i in range(1, len(layout_pdf)):
         text = layout_pdf[i].get_text()
-        assert "Edition: As announced" in text and "Data as of 2026-06-15" in text
+        assert "Edition: Test edition" in text and "Data as of 2026-06-15" in text
         assert f"Page {i} of {last}" in text
 
 
@@ -118,35 +125,46 @@ def test_charts_print_at_one_scale_capped_at_the_text_width(tmp_path):
 
 
 def test_quarto_partials_compile_as_quarto_would_inline_them(tmp_path):
-    """Quarto inlines typst-template.typ and typst-show.typ; check they make a PDF with the same look."""
+    """Quarto inlines typst-template.typ and typst-show.typ and reads _edition.yml; check they make a
+    PDF with the same look: cover fields, contents, chapter-numbered captions, the build time as
+    the PDF's date whoever compiles it."""
     for name in ("typst-template.typ", "typst-show.typ"):
         shutil.copy2(paths.TEMPLATES / name, tmp_path / name)
     (tmp_path / "main.typ").write_text("$typst-template.typ()$\n\n$typst-show.typ()$\n\n$body$\n", encoding="utf-8")
+    layout_edition(tmp_path / "edition")
+    (tmp_path / "book.yml").write_text("crossref:\n  chapters: true\n", encoding="utf-8")  # as a Quarto book sets it
     source = tmp_path / "doc.typ"
-    pypandoc.convert_text("# One {#sec-one}\n\nText.\n", "typst", format="markdown", outputfile=str(source),
+    fig = "```{=typst}\n#figure(rect(), kind: image, caption: [A box]) <fig-box>\n```\n"
+    pypandoc.convert_text(f"# One {{#sec-one}}\n\nText.\n\n{fig}", "typst", format="markdown", outputfile=str(source),
                           extra_args=["--standalone", f"--template={tmp_path / 'main.typ'}",
                                       "-M", "title=Quarto Title", "-M", "toc=true",
-                                      "-M", "scenario-title=Constrained", "-M", "data-date=2026-06-15"])
+                                      "--metadata-file", str(tmp_path / "book.yml"),
+                                      "--metadata-file", str(tmp_path / "edition" / colophon.META_FILE)])
     typst.compile(str(source), output=str(tmp_path / "doc.pdf"), root=str(tmp_path), font_paths=render.FONT_DIRS)
     doc = pymupdf.open(tmp_path / "doc.pdf")
-    assert "Quarto Title" in doc[0].get_text() and "Constrained" in doc[0].get_text()
+    cover = " ".join(doc[0].get_text().split())
+    assert "Quarto Title" in cover and "Test edition" in cover and "2026-06-15" in cover
+    assert "Costs $10bn #1 <x> [y] // z, *not* $30bn_" in cover
     assert "Contents" in doc[1].get_text()
+    assert "Figure 1.1. A box" in " ".join(doc[2].get_text().split())
+    assert doc.metadata["creationDate"].startswith("D:20260921141320")
 
 
 def test_identifiers_and_urls_may_wrap_in_table_cells():
-    assert render.breakable("capex_total_usd_bn") == "capex_\u200btotal_\u200busd_\u200bbn"
-    assert render.breakable("https://a.com/x") == "https:/\u200b/\u200ba.\u200bcom/\u200bx"
-    assert render.breakable("1,234.5") == "1,234.5"  # numbers stay whole
+    assert tables.breakable("capex_total_usd_bn") == "capex_\u200btotal_\u200busd_\u200bbn"
+    assert tables.breakable("https://a.com/x") == "https:/\u200b/\u200ba.\u200bcom/\u200bx"
+    assert tables.breakable("1,234.5") == "1,234.5"  # numbers stay whole
 
 
-
-def test_table_columns_numbers_fixed_text_shares_the_rest():
+def test_table_columns_numbers_fit_text_shares_the_rest():
     header = ["Risk: what could happen", "Likelihood (share)", "GW lost"]
     rows = [["a long sentence describing a risk in some detail", "0.25", "1.5"]] * 3
-    widths = render.column_widths(header, rows, ["left", "right", "right"])
-    assert widths[0].endswith("fr")
-    # Numbers keep a width that fits their longest value or header word ("Likelihood" = 10 chars).
-    assert widths[1] == f"{10 * render.CHAR_PT + render.CELL_PAD_PT:.0f}pt"
-    many = render.column_widths(["Name"] + [f"Value {i}" for i in range(9)], [["x"] + ["123,456,789.1"] * 9],
+    shares = tables.column_widths(header, rows, ["left", "right", "right"])
+    assert sum(shares) == pytest.approx(1.0)
+    # Numbers keep a width that fits their longest value or header word ("Likelihood" = 10 chars);
+    # the text column takes the rest of the page's text width.
+    assert shares[1] == pytest.approx((10 * tables.CHAR_PT + tables.CELL_PAD_PT) / tables.TEXT_WIDTH_PT)
+    assert shares[0] > 0.6
+    many = tables.column_widths(["Name"] + [f"Value {i}" for i in range(9)], [["x"] + ["123,456,789.1"] * 9],
                                 ["left"] + ["right"] * 9)
-    assert all(w.endswith("fr") for w in many)  # too many wide numbers: everything shares in proportion
+    assert sum(many) == pytest.approx(1.0) and max(many[1:]) == min(many[1:])  # too many: all in proportion

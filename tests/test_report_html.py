@@ -1,13 +1,16 @@
 """The HTML report as readers get it: opened from disk in Chromium with the network blocked.
 
-Each built page (the base report and every scenario's variant) is loaded once from file:// with every
-request other than the page itself aborted and recorded. The checks then read what the browser drew:
-every chart has marks, no console errors, no request left the file, every link resolves, every chart
-has a text description. Screenshots of each chapter of the base report land in test-artifacts/html/base/.
-Reader services are checked too: every citation links to its source's row and every source's address
-is a link; every chart hands over its data as a CSV holding the chart's columns; the edition switcher
-can land on every section of a page in every other edition (and, in a real click, does).
-The last test injects one defect of each kind into a copy of the page and shows each check catches it.
+Each edition (the base report at the top and every scenario's variant) is read page by page, as the
+engine that built it published it: one page from the embedded engine, or Quarto's index page and one
+page per chapter. Each page is loaded once from file:// with every request other than the page itself
+aborted and recorded. The checks then read what the browser drew: every chart has marks, no console
+errors, no request left the file, every link resolves, every chart has a text description, figures
+and tables numbered within their chapters. Screenshots of each chapter of the base report land in
+test-artifacts/html/base/. Reader services are checked too: every citation links to its source's row
+and every source's address is a link; every chart hands over its data as a CSV holding the chart's
+columns; the edition switcher can land on every section of a page in every other edition (and, in a
+real click, does). The last test injects one defect of each kind into a copy of a page and shows each
+check catches it.
 """
 
 from __future__ import annotations
@@ -25,18 +28,27 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from analysis import assumptions, render, sourcing
-from conftest import ARTIFACTS, CHROMIUM_ARGS, PLACEHOLDER, RERUN_HEADING, code_name_problems
+from conftest import ARTIFACTS, PLACEHOLDER, RERUN_HEADING, code_name_problems, edition_dir, edition_pages
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
-#: The pages a reader opens: the base report at the top and one per scenario.
+#: The editions a reader opens: the base report at the top ("index") and one per scenario.
 PAGES = ["index"] + assumptions.scenario_names()
 CHART_TIMEOUT_S = 30.0
 
 
+# The chapter headings of a page: the embedded engine's H1s in <main>; Quarto's chapter title in the
+# title block of a chapter page (it holds the chapter's id), or a level-1 section of its index page
+# (not the book's title).
+CHAPTERS_JS = r"""
+  const chapterHeadings = () => [...document.querySelectorAll(
+      'main > h1:not(.title), main section.level1 > h1, #title-block-header h1.title')]
+    .filter(h => !h.classList.contains('title') || h.querySelector('.quarto-section-identifier'));
+"""
+
 # What the page holds once drawn: charts with their marks and descriptions, chapters, links, ids.
 PAGE_STATE_JS = r"""
-() => {
+() => {""" + CHAPTERS_JS + r"""
   const LEAVES = new Set(['path', 'rect', 'line', 'circle', 'ellipse', 'polygon', 'polyline', 'image', 'text']);
   const marks = (svg) => {
     let n = 0;
@@ -54,26 +66,29 @@ PAGE_STATE_JS = r"""
   const charts = [...document.querySelectorAll('div.tengw-chart')].map(d => {
     const svg = d.querySelector('svg');
     const box = svg ? svg.getBoundingClientRect() : null;
+    // The embedded engine labels the <figure>; Quarto labels the block around it.
     const fig = d.closest('figure');
+    const figId = fig ? (fig.id || (fig.closest('[id^="fig-"]') || {}).id || '') : '';
     return {
       id: d.id, role: d.getAttribute('role'), label: d.getAttribute('aria-label') || '',
       svg: !!svg, marks: svg ? marks(svg) : 0,
       width: box ? box.width : 0, height: box ? box.height : 0,
-      figure: fig ? fig.id : '', caption: fig && fig.querySelector('figcaption') ? fig.querySelector('figcaption').textContent.trim() : '',
+      figure: figId, caption: fig && fig.querySelector('figcaption') ? fig.querySelector('figcaption').textContent.trim() : '',
     };
   });
   const main = document.querySelector('main');
-  const chapters = [...document.querySelectorAll('main > h1')].filter(h => !h.classList.contains('title'))
-    .map(h => ({id: h.id, text: h.textContent.replace(/\s+/g, ' ').trim()}));
+  const chapters = chapterHeadings().map(h => ({
+    id: h.id || (h.querySelector('[id]') || {}).id || (h.closest('section') || {}).id || '',
+    text: h.textContent.replace(/\s+/g, ' ').trim()}));
   const links = [...document.querySelectorAll('a[href]')].map(a => ({
-    raw: a.getAttribute('href'), href: a.href, toc: !!a.closest('nav#TOC'),
+    raw: a.getAttribute('href'), href: a.href, toc: !!a.closest('nav#TOC, nav#quarto-sidebar'),
     resolves: a.getAttribute('href').startsWith('#') ? !!document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1))) : null,
   }));
   const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
-  const captions = [...document.querySelectorAll('figure > figcaption .caption-label')].map(c => c.textContent.trim());
+  const captions = [...document.querySelectorAll('figure > figcaption')].map(c => c.textContent.replace(/\s+/g, ' ').trim());
   // Citations: the links to source rows, and the text a reader sees outside any link and outside the
   // sources table (where an unlinked citation would show).
-  const cites = [...document.querySelectorAll('main a[href^="#src-"]')].map(a => ({
+  const cites = [...document.querySelectorAll('main a[href*="#src-"]')].map(a => ({
     text: a.textContent.replace(/\s+/g, ' ').trim(), href: a.getAttribute('href')}));
   const sources = document.getElementById('tbl-appendix-sources');
   const walker = document.createTreeWalker(main || document.body, NodeFilter.SHOW_TEXT, {acceptNode: n =>
@@ -130,10 +145,13 @@ class PageReport:
         return bad
 
     def broken_links(self) -> list[str]:
-        """In-page anchors whose target id is missing, and links to files that do not exist."""
+        """In-page anchors whose target id is missing, and links to files that do not exist (a bare
+        "#" is a control, such as Quarto's sidebar toggle, not a reference)."""
         bad = []
         for link in self.state["links"]:
             raw, href = link["raw"], link["href"]
+            if raw == "#":
+                continue
             if raw.startswith("#"):
                 if not link["resolves"]:
                     bad.append(f"{raw} (in {'TOC' if link['toc'] else 'text'}) has no target")
@@ -149,26 +167,17 @@ class PageReport:
         return bad
 
     def toc_problems(self) -> list[str]:
-        """Every chapter is listed in the table of contents, and ids are unique."""
+        """Every chapter is reachable from the navigation (the page's contents, or Quarto's chapter
+        list linking its page), and ids are unique."""
         toc = {link["raw"] for link in self.state["links"] if link["toc"]}
+        toc_files = {Path(unquote(urlparse(link["href"]).path)).name for link in self.state["links"]
+                      if link["toc"] and link["href"].startswith("file://")}
         problems = [f"chapter {c['text']!r} (#{c['id']}) is not in the table of contents"
-                    for c in self.state["chapters"] if f"#{c['id']}" not in toc]
+                    for c in self.state["chapters"] if f"#{c['id']}" not in toc and self.path.name not in toc_files]
         if not self.state["chapters"]:
             problems.append("no chapter headings found")
         seen: set[str] = set()
         problems += [f"duplicate id {i!r}" for i in self.state["ids"] if i in seen or seen.add(i)]
-        return problems
-
-    def numbering_problems(self) -> list[str]:
-        """Figures and tables are numbered 1..n in document order."""
-        problems = []
-        labels = [re.match(r"^(Figure|Table)\s+(\d+)\W*$", c) for c in self.state["captions"]]
-        problems = [f"caption label {c!r} is not 'Figure n' or 'Table n'"
-                    for c, m in zip(self.state["captions"], labels) if not m]
-        for word in ("Figure", "Table"):
-            got = [int(m.group(2)) for m in labels if m and m.group(1) == word]
-            if got != list(range(1, len(got) + 1)):
-                problems.append(f"{word}s are numbered {got}, not 1..{len(got)} in order")
         return problems
 
     def reader_text(self) -> str:
@@ -192,7 +201,8 @@ class PageReport:
         bad = []
         for c in self.state["cites"]:
             want = targets.get(_plain(c["text"]))
-            if want is None or c["href"] != f"#{want}":
+            # On a multi-page (Quarto) edition a citation may lead to the appendix page's row.
+            if want is None or c["href"].rpartition("#")[2] != want:
                 bad.append(f"citation {c['text']!r} links to {c['href']}, not its source (#{want})")
             elif want not in ids:
                 bad.append(f"citation {c['text']!r} links to #{want}, which is not on the page")
@@ -287,7 +297,7 @@ def _wait_for_charts(page, deadline: float) -> None:
         page.wait_for_timeout(100)
 
 
-def inspect_page(browser, path: Path, shots: Path | None = None) -> PageReport:
+def inspect_page(browser, path: Path, shots: Path | None = None, prefix: str = "") -> PageReport:
     """Open one HTML file offline in Chromium and return what it drew, logged and requested."""
     report = PageReport(path=path)
     url = path.resolve().as_uri()
@@ -313,28 +323,27 @@ def inspect_page(browser, path: Path, shots: Path | None = None) -> PageReport:
         _wait_for_charts(page, time.monotonic() + CHART_TIMEOUT_S)
         report.state = page.evaluate(PAGE_STATE_JS)
         if shots is not None:
-            report.screenshots = _chapter_screenshots(page, shots)
+            report.screenshots = _chapter_screenshots(page, shots, prefix)
     finally:
         context.close()
     return report
 
 
-def _chapter_screenshots(page, folder: Path) -> list[Path]:
-    """Save one PNG per chapter: the main column from its H1 down to the next."""
+def _chapter_screenshots(page, folder: Path, prefix: str = "") -> list[Path]:
+    """Save one PNG per chapter on the page: the main column from its heading down to the next."""
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.png"):
-        old.unlink()
-    boxes = page.evaluate("""() => {
+    boxes = page.evaluate("""() => {""" + CHAPTERS_JS + """
       const main = document.querySelector('main').getBoundingClientRect();
-      const hs = [...document.querySelectorAll('main > h1')].filter(h => !h.classList.contains('title'));
+      const hs = chapterHeadings();
       const end = main.bottom + window.scrollY;
-      return hs.map((h, i) => ({id: h.id || ('chapter-' + i), x: main.left, width: main.width,
-        top: h.getBoundingClientRect().top + window.scrollY,
+      return hs.map((h, i) => ({id: h.id || (h.querySelector('[id]') || {}).id || (h.closest('section') || {}).id
+          || ('chapter-' + i),
+        x: main.left, width: main.width, top: h.getBoundingClientRect().top + window.scrollY,
         bottom: i + 1 < hs.length ? hs[i + 1].getBoundingClientRect().top + window.scrollY : end}));
     }""")
     out = []
     for i, b in enumerate(boxes, 1):
-        target = folder / f"{i:02d}-{re.sub(r'[^A-Za-z0-9_-]', '_', b['id'])}.png"
+        target = folder / f"{prefix}{'-' if prefix else ''}{i:02d}-{re.sub(r'[^A-Za-z0-9_-]', '_', b['id'])}.png"
         clip = {"x": b["x"], "y": max(0, b["top"] - 10), "width": b["width"],
                 "height": max(50, min(b["bottom"] - b["top"], 12000))}
         page.screenshot(path=str(target), clip=clip, full_page=True)
@@ -342,82 +351,153 @@ def _chapter_screenshots(page, folder: Path) -> list[Path]:
     return out
 
 
-def page_path(output_dir: Path, name: str) -> Path:
-    return output_dir / "index.html" if name == "index" else output_dir / name / "index.html"
+#: A caption's label: "Figure 3.1." (chapter 3's first figure), or "Figure 3." without chapters.
+CAPTION_LABEL = re.compile(r"^(Figure|Table)\s+(?:(\d+)\.)?(\d+)\.(?:\s|$)")
+
+
+def numbering_problems(captions: list[str]) -> list[str]:
+    """Figures and tables are numbered in reading order: within each chapter 1..n, chapters ascending."""
+    problems, seen = [], {}
+    for cap in captions:
+        m = CAPTION_LABEL.match(cap)
+        if not m:
+            problems.append(f"caption {cap[:60]!r} does not start 'Figure c.n.' or 'Table c.n.'")
+            continue
+        word, chapter, n = m.group(1), int(m.group(2) or 0), int(m.group(3))
+        last_chapter, last_n = seen.get(word, (0, 0))
+        expected = last_n + 1 if chapter == last_chapter else 1
+        if chapter < last_chapter or n != expected:
+            problems.append(f"{word} {chapter}.{n} follows {word} {last_chapter}.{last_n}")
+        seen[word] = (chapter, n)
+    return problems
+
+
+@dataclass
+class Edition:
+    """What Chromium saw on every page of one edition, in reading order."""
+
+    pages: list[PageReport]
+
+    def each(self, check: str) -> list[str]:
+        """Run a PageReport check on every page; name the page in each problem."""
+        return [f"{p.path.name}: {problem}" for p in self.pages for problem in getattr(p, check)()]
+
+    @property
+    def captions(self) -> list[str]:
+        return [c for p in self.pages for c in p.state["captions"]]
+
+    @property
+    def charts(self) -> list[dict]:
+        return [c for p in self.pages for c in p.state["charts"]]
+
+    @property
+    def state(self) -> dict:
+        """What every page drew, as one page: lists joined in reading order, the rest from the first page."""
+        merged = dict(self.pages[0].state)
+        for key, value in merged.items():
+            if isinstance(value, list):
+                merged[key] = [x for p in self.pages for x in p.state[key]]
+        merged["plain"] = " ".join(p.state["plain"] for p in self.pages)
+        return merged
+
+    @property
+    def path(self) -> Path:
+        return self.pages[0].path
+
+    def citation_problems(self) -> list[str]:
+        """PageReport.citation_problems over the whole edition (a citation may lead to another page's row)."""
+        return PageReport.citation_problems(self)
+
+    def download_problems(self) -> list[str]:
+        return self.each("download_problems")
+
+    def code_names(self) -> list[str]:
+        return self.each("code_names")
 
 
 @pytest.fixture(scope="module")
 def pages(browser, built_report):
-    """Each page inspected once, on first use."""
-    cache: dict[str, PageReport] = {}
+    """Each edition's pages inspected once, on first use."""
+    cache: dict[str, Edition] = {}
 
-    def get(name: str) -> PageReport:
+    def get(name: str) -> Edition:
         if name not in cache:
-            path = page_path(built_report, name)
-            assert path.exists(), f"the build did not write {path}"
+            folder = edition_dir(built_report, name)
+            paths = edition_pages(folder)
+            missing = [str(p) for p in paths if not p.exists()]
+            assert not missing, f"the build did not write {missing}"
             # Pictures of the base report only: screenshots cost more time than every check together.
-            cache[name] = inspect_page(browser, path, ARTIFACTS / "html" / "base" if name == "index" else None)
+            shots = ARTIFACTS / "html" / "base" if name == "index" else None
+            if shots is not None:
+                shots.mkdir(parents=True, exist_ok=True)
+                for old in shots.glob("*.png"):
+                    old.unlink()
+            cache[name] = Edition([inspect_page(browser, p, shots, prefix=f"{i:02d}")
+                                   for i, p in enumerate(paths, 1)])
         return cache[name]
     return get
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_chart_draws_marks(pages, name):
-    page = pages(name)
-    assert page.state["charts"], f"{page.path}: no charts found"
-    assert not page.charts_without_marks(), f"{page.path}: charts drew nothing: {page.charts_without_marks()}"
+    ed = pages(name)
+    assert ed.charts, f"{name}: no charts found"
+    assert not ed.each("charts_without_marks"), f"{name}: charts drew nothing: {ed.each('charts_without_marks')}"
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_no_console_errors(pages, name):
-    page = pages(name)
-    assert not page.console_errors and not page.page_errors, (
-        f"{page.path}: console errors {page.console_errors}, uncaught exceptions {page.page_errors}")
+    ed = pages(name)
+    errors = [(p.path.name, p.console_errors, p.page_errors) for p in ed.pages if p.console_errors or p.page_errors]
+    assert not errors, f"{name}: console errors and uncaught exceptions (page, console, exceptions): {errors}"
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_no_request_leaves_the_file(pages, name):
-    page = pages(name)
-    assert not page.requests, f"{page.path} asked for {page.requests} (the page must be self-contained)"
+    ed = pages(name)
+    asked = [(p.path.name, p.requests) for p in ed.pages if p.requests]
+    assert not asked, f"{name}: pages asked for {asked} (every page must be self-contained)"
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_toc_and_cross_reference_links_resolve(pages, name):
-    page = pages(name)
-    assert not page.broken_links(), f"{page.path}: broken links {page.broken_links()}"
-    assert not page.toc_problems(), f"{page.path}: {page.toc_problems()}"
-    refs = [link for link in page.state["links"] if re.match(r"#(fig|tbl|sec)-", link["raw"]) and not link["toc"]]
-    if page.state["charts"]:
-        assert refs, f"{page.path}: no cross-reference links at all (@fig-/@tbl-/@sec- in the prose)"
+    ed = pages(name)
+    assert not ed.each("broken_links"), f"{name}: broken links {ed.each('broken_links')}"
+    assert not ed.each("toc_problems"), f"{name}: {ed.each('toc_problems')}"
+    refs = [link for p in ed.pages for link in p.state["links"]
+            if re.match(r"#(fig|tbl|sec)-", link["raw"]) and not link["toc"]]
+    if ed.charts:
+        assert refs, f"{name}: no cross-reference links at all (@fig-/@tbl-/@sec- in the prose)"
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_chart_has_a_text_description(pages, name):
-    page = pages(name)
-    assert not page.charts_without_description(), (
-        f"{page.path}: charts without a screen-reader description: {page.charts_without_description()}")
-    unplaced = [c["id"] for c in page.state["charts"] if not c["figure"].startswith("fig-") or not c["caption"]]
-    assert not unplaced, f"{page.path}: charts outside a captioned figure: {unplaced}"
+    ed = pages(name)
+    assert not ed.each("charts_without_description"), (
+        f"{name}: charts without a screen-reader description: {ed.each('charts_without_description')}")
+    unplaced = [c["id"] for c in ed.charts if not c["figure"].startswith("fig-") or not c["caption"]]
+    assert not unplaced, f"{name}: charts outside a captioned figure: {unplaced}"
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_figures_and_tables_are_numbered_in_order(pages, name):
-    page = pages(name)
-    assert not page.numbering_problems(), f"{page.path}: {page.numbering_problems()}"
+    ed = pages(name)
+    assert ed.captions, f"{name}: no captions found"
+    assert not numbering_problems(ed.captions), f"{name}: {numbering_problems(ed.captions)}"
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_no_placeholder_or_unresolved_text(pages, name):
-    page = pages(name)
-    assert page.state["text"].strip(), f"{page.path}: empty main text"
-    assert not page.placeholder_text(), f"{page.path}: {page.placeholder_text()}"
+    ed = pages(name)
+    assert all(p.state["text"].strip() for p in ed.pages), f"{name}: a page with empty main text"
+    assert not ed.each("placeholder_text"), f"{name}: {ed.each('placeholder_text')}"
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_does_not_scroll_sideways(pages, name):
-    page = pages(name)
-    assert page.state["scrollWidth"] <= page.state["innerWidth"], (
-        f"{page.path}: page is {page.state['scrollWidth']}px wide in a {page.state['innerWidth']}px window")
+    wide = [(p.path.name, p.state["scrollWidth"]) for p in pages(name).pages
+            if p.state["scrollWidth"] > p.state["innerWidth"]]
+    assert not wide, f"{name}: pages wider than the 1280px window: {wide}"
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -455,7 +535,7 @@ def test_switching_edition_keeps_the_readers_section(browser, built_report):
     context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(root.as_uri()) else r.abort())
     page = context.new_page()
     try:
-        page.goto(page_path(root, "index").as_uri(), wait_until="load")
+        page.goto((edition_dir(root, "index") / "index.html").as_uri(), wait_until="load")
         _wait_for_charts(page, time.monotonic() + CHART_TIMEOUT_S)  # drawn charts change the page's length
         section = "sec-energy-sensitivity"
         page.evaluate(f"document.getElementById('{section}').scrollIntoView()")
@@ -474,9 +554,11 @@ def test_switching_edition_keeps_the_readers_section(browser, built_report):
 
 
 def test_a_screenshot_of_each_chapter_is_saved(pages):
-    page = pages("index")
-    assert len(page.screenshots) == len(page.state["chapters"]) > 0
-    for shot in page.screenshots:
+    ed = pages("index")
+    shots = [s for p in ed.pages for s in p.screenshots]
+    chapters = [c for p in ed.pages for c in p.state["chapters"]]
+    assert len(shots) == len(chapters) > 0
+    for shot in shots:
         assert shot.stat().st_size > 2000, f"{shot} looks empty"
 
 
@@ -498,19 +580,22 @@ def _inject(html: str) -> tuple[str, dict[str, str]]:
     div = re.search(rf'<div class="tengw-chart" id="{mute}"[^>]*>', html).group(0)
     html = html.replace(div, f'<div class="tengw-chart" id="{mute}">')
     html = re.sub(rf'(vegaEmbed\("#{mute}".*?setAttribute\("aria-label", )"[^"]*"', r'\1""', html, flags=re.S)
-    first_h1 = re.search(r"<h1 [^>]*>", html.split("</header>", 1)[1]).group(0)
+    # The defects go under the title block (the embedded engine's, or Quarto's on a chapter page).
+    title_block = re.search(r'<header\b[^>]*(?:class="title-block"|id="title-block-header")', html)
+    end = html.index("</header>", title_block.end()) + len("</header>")
     defects = ('<p>See <a href="#fig-does-not-exist">Figure 99</a>; capital reaches $nanbn.</p>'
                '<p>GW move most with schedule_gw_per_half (data/facts.csv).</p>'
                '<img src="https://example.com/pixel.png" alt="">'
                '<script>console.error("injected defect");</script>')
-    html = html.replace(first_h1, defects + first_h1, 1)
+    html = html[:end] + defects + html[end:]
     # A citation loses its link, another links to the wrong source, a source row loses its anchor.
-    cites = list(re.finditer(r'<a class="tengw-cite" href="(#src-[^"]+)">(.*?)</a>', html, re.S))
+    cites = list(re.finditer(r'<a class="tengw-cite" href="([^"]*#src-[^"]+)">(.*?)</a>', html, re.S))
     unlinked, wrong = cites[0], next(c for c in cites if c.group(1) != cites[0].group(1))
     html = html.replace(unlinked.group(0), unlinked.group(2), 1)
     html = html.replace(wrong.group(0), f'<a class="tengw-cite" href="{cites[0].group(1)}">{wrong.group(2)}</a>', 1)
     row = re.search(r'<tr id="(src-[^"]+)">', html)
-    html = html.replace(row.group(0), "<tr>", 1)
+    if row:
+        html = html.replace(row.group(0), "<tr>", 1)
     # One chart's download loses its first column, another's is gone.
     # (charts 3 and 4: the first two are broken above)
     downloads = list(re.finditer(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', html))
@@ -519,15 +604,17 @@ def _inject(html: str) -> tuple[str, dict[str, str]]:
     html = html.replace(downloads[2].group(1), base64.b64encode(out.getvalue().encode()).decode(), 1)
     html = html.replace(downloads[3].group(0), 'href="#"', 1)
     # A section that no other edition has.
-    html = html.replace(first_h1, '<h2 id="sec-only-here">Only here</h2>' + first_h1, 1)
-    return html, {"empty": empty, "mute": mute, "row": row.group(1)}
+    html = html[:end] + '<h2 id="sec-only-here">Only here</h2>' + html[end:]
+    return html, {"empty": empty, "mute": mute, "row": row.group(1) if row else None}
 
 
 def test_checks_catch_injected_defects(browser, built_report, tmp_path, pages):
     """An empty chart, a missing description, a broken link, a request out, a console error, a NaN, a code
-    name and a data path (the rerun section's own code names stay allowed)."""
-    html, broken = _inject(page_path(built_report, "index").read_text(encoding="utf-8"))
-    copy = tmp_path / "index.html"
+    name and a data path (the rerun section's own code names stay allowed), citations and downloads
+    broken, a section no other edition has."""
+    source = next(p for p in edition_pages(built_report) if p.read_text(encoding="utf-8").count("-spec\">") >= 4)
+    html, broken = _inject(source.read_text(encoding="utf-8"))
+    copy = tmp_path / source.name
     copy.write_text(html, encoding="utf-8")
     page = inspect_page(browser, copy)
     assert [p.split(" ")[0] for p in page.charts_without_marks()] == [broken["empty"]]
@@ -542,9 +629,20 @@ def test_checks_catch_injected_defects(browser, built_report, tmp_path, pages):
     cites = page.citation_problems()
     assert any(p.endswith("is not a link") for p in cites), cites
     assert any("not its source" in p for p in cites), cites
-    assert any(broken["row"][len("src-"):] in p for p in cites), cites
+    if broken["row"]:
+        assert any(broken["row"][len("src-"):] in p for p in cites), cites
     downloads = page.download_problems()
     assert any("lacks the chart's columns" in p for p in downloads), downloads
     assert any("no CSV download" in p for p in downloads), downloads
     others = {n: pages(n) for n in assumptions.scenario_names()[:1]}  # already inspected by the tests above
     assert [p for p in switcher_problems(page, others) if "sec-only-here" in p]
+
+
+def test_numbering_check_catches_gaps_restarts_and_doubled_delimiters():
+    good = ["Figure 1.1. A", "Table 1.1. B", "Figure 1.2. C", "Figure 2.1. D", "Table 3.1. E"]
+    assert numbering_problems(good) == []
+    assert numbering_problems(["Figure 1.1. A", "Figure 1.3. B"])                  # a gap
+    assert numbering_problems(["Figure 2.1. A", "Figure 1.2. B"])                  # chapters go back
+    assert numbering_problems(["Figure 1.1. A", "Figure 2.2. B"])                  # no restart per chapter
+    assert numbering_problems(["Figure\u00a02.1.. A"])                            # Quarto's doubled "."
+    assert numbering_problems(["Figure 1. A", "Figure 2. B"]) == []              # without chapters

@@ -17,16 +17,18 @@ from pathlib import Path
 import nbformat
 import pymupdf
 import pytest
+import typst
 
 from analysis import assumptions, charts, colophon, paths, prose, render, roadmap, tables
 from analysis.views import roadmap as roadmap_view
-from conftest import PLACEHOLDER, RERUN_HEADING, chapter_heading, code_name_problems, quarto_chapters
+from conftest import (PLACEHOLDER, RERUN_HEADING, chapter_heading, chapter_numbers, code_name_problems,
+                      floats_numbered_by_chapter, quarto_chapters)
 
 pytestmark = pytest.mark.build
 
 #: Every PDF a reader can download: the base report at the top and one per scenario.
 PDFS = ["report"] + assumptions.scenario_names()
-ROADMAP_CHAPTER = "chapters/compute_roadmap.ipynb"
+ROADMAP_CHAPTER = "compute_roadmap.ipynb"
 TOLERANCE_PT = 1.0
 
 
@@ -72,10 +74,16 @@ def expected_headings() -> list[str]:
     return [flat(chapter_heading(c).replace("*", "").replace("`", "")) for c in quarto_chapters()]
 
 
-def expected_floats(executed: Path) -> list[tuple[str, str]]:
-    """(Figure|Table, caption) for every figure and table the executed chapter notebooks show, in order."""
+def expected_floats(executed: Path) -> list[tuple[str, str, str]]:
+    """(Figure|Table, caption, number) for every figure and table the executed chapter notebooks
+    show, in order; numbers restart in each chapter ("3.1") when _quarto.yml numbers by chapter."""
     out = []
+    numbers = chapter_numbers()
+    by_chapter = floats_numbered_by_chapter()
+    count = {"Figure": 0, "Table": 0}
     for chapter in quarto_chapters():
+        if by_chapter:
+            count = dict.fromkeys(count, 0)
         if not chapter.endswith(".ipynb"):
             continue
         nb = nbformat.read(executed / Path(chapter).name, as_version=4)
@@ -85,10 +93,12 @@ def expected_floats(executed: Path) -> list[tuple[str, str]]:
             opts = render.cell_options(cell.source)
             for o in cell.get("outputs", []):
                 data = o.get("data", {})
-                if charts.Figure.mime in data:
-                    out.append(("Figure", opts.get("fig-cap", "")))
-                elif tables.Table.mime in data:
-                    out.append(("Table", opts.get("tbl-cap", "")))
+                word = ("Figure" if charts.Figure.mime in data else "Table" if tables.Table.mime in data else None)
+                if word is None:
+                    continue
+                count[word] += 1
+                number = f"{numbers[chapter]}.{count[word]}" if by_chapter else str(count[word])
+                out.append((word, opts.get("fig-cap" if word == "Figure" else "tbl-cap", ""), number))
     return out
 
 
@@ -149,19 +159,19 @@ def heading_problems(doc: pymupdf.Document, headings: list[str]) -> list[str]:
     return problems
 
 
-def float_problems(doc: pymupdf.Document, floats: list[tuple[str, str]]) -> list[str]:
+def float_problems(doc: pymupdf.Document, floats: list[tuple[str, str, str]]) -> list[str]:
     body = squashed("".join(page_texts(doc)))
-    problems, counts = [], {"Figure": 0, "Table": 0}
-    for word, caption in floats:
-        counts[word] += 1
-        pattern = re.escape(f"{word}{counts[word]}") + r"[:.]" + re.escape(squashed(caption))
+    problems, expected = [], {"Figure": set(), "Table": set()}
+    for word, caption, number in floats:
+        expected[word].add(number)
+        pattern = re.escape(f"{word}{number}") + r"[:.]" + re.escape(squashed(caption))
         if not re.search(pattern, body):
-            problems.append(f"{word} {counts[word]} ({caption!r}) not found")
-    for word, n in counts.items():
-        numbered = {int(x) for x in re.findall(rf"{word}(\d+)[:.]", body)}
-        extra = sorted(numbered - set(range(1, n + 1)))
+            problems.append(f"{word} {number} ({caption!r}) not found")
+    for word, numbers in expected.items():
+        numbered = set(re.findall(rf"{word}(\d+(?:\.\d+)?)[:.](?!\d)", body))
+        extra = sorted(numbered - numbers)
         if extra:
-            problems.append(f"unexpected {word} numbers {extra} (the notebooks show {n})")
+            problems.append(f"unexpected {word} numbers {extra} (the notebooks show {sorted(numbers)})")
     return problems
 
 
@@ -462,8 +472,8 @@ def test_a_code_name_or_data_path_in_the_pdf_is_caught(damaged):
     assert not code_name_problems_pdf(doc2)
 
 def test_layout_checks_catch_a_render_without_the_layout_rules(built_report, tmp_path, monkeypatch):
-    """Render the base PDF with charts allowed to part from their captions and never floated: the caption
-    and empty-page checks fail; render its tables with columns too narrow for their headers: the header
+    """Render the base PDF with charts never floated: the empty-page check fails; a chart allowed to part
+    from its caption at a page's end fails the caption check; render its tables with columns too narrow for their headers: the header
     check fails."""
     template = (paths.TEMPLATES / "typst-template.typ").read_text(encoding="utf-8")
     broken = template.replace("show figure.where(kind: image): set block(breakable: false)", "")
@@ -477,14 +487,25 @@ def test_layout_checks_catch_a_render_without_the_layout_rules(built_report, tmp
     executed = paths.BUILD / "base"
     edition = colophon.read(executed)
     blocks = render.report_blocks(project, executed, edition)
-    ctx = render.Context(scenario="base", scenario_title=assumptions.resolve("base").title,
-                         data_date=edition.get("data_date", ""), scenarios=[], edition=edition)
-    render.render_pdf(project, blocks, ctx, tmp_path / "report.pdf")
+    render.render_pdf(project, blocks, executed, tmp_path / "report.pdf")
     with pymupdf.open(tmp_path / "report.pdf") as doc:
-        assert caption_split_problems(doc)
         assert sparse_page_problems(doc)
+    # Whether a caption parts from its chart depends on where pages end, so that check is shown on a
+    # page built for it: a chart that just fits above the page's end, its caption not.
+    rule = "show figure.where(kind: image): set block(breakable: false)"
+    assert rule in template
+    for keep in (True, False):
+        doc_src = (f'#set page(paper: "a4", margin: 2.5cm)\n#show figure: set block(breakable: true)\n'
+                   f'#{rule if keep else "none"}\n#set figure(numbering: "1.1")\n'
+                   "#show figure.caption: it => block(text(weight: \"bold\")[#it.supplement "
+                   "#context it.counter.display(it.numbering)] + it.separator + it.body)\n"
+                   "#lorem(40)\n#v(19.5cm)\n#figure(rect(width: 10cm, height: 3cm), kind: image, caption: [A chart.])\n")
+        (tmp_path / "split.typ").write_text(doc_src, encoding="utf-8")
+        typst.compile(str(tmp_path / "split.typ"), output=str(tmp_path / "split.pdf"))
+        with pymupdf.open(tmp_path / "split.pdf") as doc:
+            assert bool(caption_split_problems(doc)) is not keep, doc_src
     # Columns sized for text a third as wide as it is (the sizing lives in render or, later, tables).
     monkeypatch.setattr(render if hasattr(render, "CHAR_PT") else tables, "CHAR_PT", 1.5)
-    render.render_pdf(project, [b for b in blocks if b.kind == "table"], ctx, tmp_path / "tables.pdf")
+    render.render_pdf(project, [b for b in blocks if b.kind == "table"], executed, tmp_path / "tables.pdf")
     with pymupdf.open(tmp_path / "tables.pdf") as doc:
         assert header_problems(doc, table_headers(executed))

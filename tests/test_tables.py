@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -38,12 +39,30 @@ def test_wide_tables_are_marked(frame):
     assert 'class="tengw-table wide"' not in tables.table(wide, dict(list(cols.items())[:3])).to_html()
 
 
-def test_markdown_escapes_pipes_and_marks_alignment(frame):
-    md = tables.table(frame, {"name": Col("Platform"), "gw": Col("Power (GW)", 1)}, note="Note.").to_markdown()
-    lines = md.splitlines()
-    assert lines[1] == "|:---|---:|"
+def test_markdown_escapes_markup_and_marks_alignment_and_widths(frame):
+    t = tables.table(frame, {"name": Col("Platform"), "gw": Col("Power (GW)", 1)}, note="Note $5 *x*.")
+    lines = t.to_markdown().splitlines()
+    rule = lines[1].strip("|").split("|")
+    assert rule[0].startswith(":-") and rule[1].endswith("-:")  # text left, numbers right
+    assert [len(r) for r in rule] == t.dashes()
+    assert sum(t.dashes()) >= tables.RULE_DASHES - 2 and len(lines[1]) > 72  # pandoc reads relative widths
     assert "Vera \\| Rubin" in lines[2]
-    assert lines[-1] == "Note."
+    assert lines[-1] == "Note \\$5 \\*x\\*."
+
+
+def test_pandoc_lays_out_the_markdown_table_as_the_embedded_engine_does(frame):
+    """Quarto's Typst PDF is made from the table's markdown: pandoc must read the same column widths
+    the embedded engine gives Typst, and print every cell literally."""
+    import pypandoc
+
+    t = tables.table(frame.assign(name=["Vera *Rubin* $1", "capex_total_usd_bn"]),
+                     {"name": Col("Platform"), "gw": Col("Power (GW)", 1), "n": Col("Racks (count)", 0)})
+    typ = pypandoc.convert_text(t.to_markdown(), "typst", format="markdown")
+    got = [float(x) for x in re.search(r"columns: \(([^)]*)\)", typ).group(1).replace("%", "").split(",") if x.strip()]
+    want = [100 * d / sum(t.dashes()) for d in t.dashes()]
+    assert got == pytest.approx(want, abs=0.1)
+    html = pypandoc.convert_text(t.to_markdown(), "html", format="markdown")
+    assert "Vera *Rubin* $1" in html and "capex_\u200btotal" in html
 
 
 def test_unknown_columns_fail_loudly(frame):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from analysis import assumptions, cli, panel, paths
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, edition_pages
 from test_panel import edition_with, library_numbers, positions
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
@@ -42,7 +42,10 @@ SET_JS = """([root, values]) => {
 
 
 def page_of(output_dir: Path, scenario: str) -> Path:
-    return output_dir / "index.html" if scenario == "base" else output_dir / scenario / "index.html"
+    """The page of an edition that holds the panel: the embedded engine's one page, or Quarto's
+    what-if chapter page."""
+    pages = edition_pages(output_dir if scenario == "base" else output_dir / scenario)
+    return next((p for p in pages if 'id="whatif-spec"' in p.read_text(encoding="utf-8")), pages[0])
 
 
 class Reader:
