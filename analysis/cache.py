@@ -353,9 +353,7 @@ def values_match(trace: dict[str, Any], parameters: dict[str, Any] | None) -> bo
             with reads.paused():
                 for field, value in values.items():
                     try:
-                        now = (obj.citation(field[len(reads.CITATION):]).model_dump()
-                               if field.startswith(reads.CITATION) else getattr(obj, field))
-                        if reads.jsonable(now) != value:
+                        if reads.jsonable(reads.value_of(obj, field)) != value:
                             return False
                     except AttributeError:
                         return False

@@ -86,6 +86,14 @@ CITATION = "citation:"
 #: Replacing either of these in a copy changes every citation the copy gives.
 _CITATION_INPUTS = frozenset({"sources", "reader_set"})
 
+
+def value_of(obj: Any, field: str) -> Any:
+    """Read one recorded field of an assumptions or scenario object again, as it was recorded (a
+    synthetic citation field gives the citation's dump, as Scenario.citation records it)."""
+    if field.startswith(CITATION):
+        return obj.citation(field[len(CITATION):]).model_dump()
+    return getattr(obj, field)
+
 #: origin -> (scenario file, sha256 of the bytes resolve() read), for the build's fast freshness check.
 FILES: dict[str, tuple[str, str]] = {}
 

@@ -164,8 +164,7 @@ def _replay(entry: dict[str, Any], arguments: dict[str, Any]) -> None:
         for path in fields:
             target = obj
             for part in path.split("."):
-                target = (target.citation(part[len(reads.CITATION):]) if part.startswith(reads.CITATION)
-                          else getattr(target, part))
+                target = reads.value_of(target, part)
     for kind, table in (("assumptions", trace.get("reads", {})), ("scenario", trace.get("meta", {}))):
         for origin, values in table.items():
             for field, value in values.items():
