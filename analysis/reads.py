@@ -147,7 +147,7 @@ def _report(obj: Any, field: str, value: Any) -> None:
         r.attr(obj, field, value)
 
 
-def _root(obj: Any, field: str, stop: dict[int, str] | None = None) -> tuple[Info | None, str | None]:
+def _root(obj: Any, field: str, stop: dict[int, Any] | None = None) -> tuple[Info | None, Any]:
     """Follow copies from obj back to the object its `field` was read from.
 
     Returns (None, None) when a copy replaced the field (a derived value), (info, name) when the walk
@@ -241,12 +241,22 @@ class RunRecorder(Recorder):
 
 
 class StoreRecorder(Recorder):
-    """The recorder of one results-store computation: reads through its arguments are kept apart
-    (the store's key holds the arguments whole), other reads by origin, as any recorder."""
+    """The recorder of one results-store computation: reads through its arguments are kept apart, as
+    paths from the argument ("pue", or "assumptions.pue" for a Scenario's), since the store selects an
+    entry by the values its arguments give there; other reads by origin, as any recorder."""
 
     def __init__(self, args: dict[str, Any]):
         super().__init__()
-        self.args = {id(v): k for k, v in args.items()}
+        #: id of an argument, or of a Scenario argument's assumptions -> (parameter, path prefix)
+        self.args: dict[int, tuple[str, str]] = {}
+        for pname, value in args.items():
+            self.args[id(value)] = (pname, "")
+            try:  # unrecorded: building the recorder reads nothing
+                inner = object.__getattribute__(value, "__dict__").get("assumptions")
+            except AttributeError:
+                inner = None
+            if inner is not None and hasattr(type(inner), "model_fields"):
+                self.args[id(inner)] = (pname, "assumptions.")
         self.arg_reads: dict[str, list[str]] = {}
 
     def _arg_read(self, pname: str, path: str) -> None:
@@ -256,7 +266,8 @@ class StoreRecorder(Recorder):
 
     def attr(self, obj: Any, field: str, value: Any) -> None:
         if id(obj) in self.args:
-            self._arg_read(self.args[id(obj)], field)
+            pname, prefix = self.args[id(obj)]
+            self._arg_read(pname, prefix + field)
             return
         own = info(obj)
         if own is None:
@@ -264,12 +275,12 @@ class StoreRecorder(Recorder):
         if (own, field) in self._seen:
             return
         self._seen.add((own, field))
-        arg_infos = {id(i): p for a, p in self.args.items() if (i := _info.get(a)) is not None}
-        inf, pname = _root(obj, field, arg_infos)
-        if pname is not None:  # read through a copy of an argument
-            self._arg_read(pname, field)
+        arg_infos = {id(i): where for a, where in self.args.items() if (i := _info.get(a)) is not None}
+        inf, where = _root(obj, field, arg_infos)
+        if where is not None:  # read through a copy of an argument
+            self._arg_read(where[0], where[1] + field)
         elif inf is not None and inf.scenario is not None and id(inf.scenario) in arg_infos:
-            self._arg_read(arg_infos[id(inf.scenario)], f"assumptions.{field}")  # a Scenario argument's
+            self._arg_read(arg_infos[id(inf.scenario)][0], f"assumptions.{field}")  # a Scenario argument's
         elif inf is not None and inf.origin is not None:
             self.origin_read(inf.origin, inf.kind, field, value)
 
@@ -301,6 +312,7 @@ def start(parameters: dict[str, Any]) -> None:
     global _run
     _stack.clear()
     _run = push(RunRecorder(parameters))  # type: ignore[assignment]
+    _used_results()
 
 
 def declared_files() -> list[str]:
@@ -312,6 +324,14 @@ def declared_files() -> list[str]:
     return sorted(f"data/{spec.file}" for spec in data.TABLES.values()) if data is not None else []
 
 
+def _used_results() -> dict[str, float]:
+    """Return and forget which stored results the run asked for (analysis/results.py), if it used any."""
+    import sys
+
+    store = sys.modules.get("analysis.results")
+    return store.take_used() if store is not None else {}
+
+
 def finish(path: str) -> None:
     """Stop recording and write what the run read to `path` (JSON), for the build's run record."""
     global _run
@@ -321,7 +341,7 @@ def finish(path: str) -> None:
     pop(rec)
     from pathlib import Path
 
-    trace = {**rec.export(), "declared": declared_files()}
+    trace = {**rec.export(), "declared": declared_files(), "results": _used_results()}
     tmp = Path(path).with_name(Path(path).name + ".tmp")
     tmp.write_text(json.dumps(trace, sort_keys=True), encoding="utf-8")
     tmp.replace(path)

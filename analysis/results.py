@@ -1,12 +1,16 @@
 """The results store: each model result is computed once and reused by every notebook, edition and build.
 
 `@stored` on a library function (risk.simulate, scenarios.headline, sensitivity.tornado, ...) looks
-its result up in build/.results/ before computing it. The key is content-addressed: the function,
-the library code and installed packages (cache.code_digest, deps_digest) and every argument whole
-(an Assumptions or Scenario by all its validated values). A stored entry also lists what the
-computation read besides its arguments (data tables by sha256, other scenarios' values, the list of
-scenarios; analysis/reads.py); it is used only while each of those still reads the same, so a
-changed data table or scenario file recomputes it.
+its result up in build/.results/ before computing it. The key is content-addressed in two steps. A
+family holds the function, the library code and installed packages (cache.code_digest, deps_digest)
+and every argument that is not an Assumptions or Scenario, whole. Within a family, an entry is the
+result of one computation with the values it read from its Assumptions or Scenario arguments (field
+by field, recorded as it ran) and what it read besides them (data tables by sha256, other scenarios'
+values, the list of scenarios; analysis/reads.py); it serves a call whose arguments give each of
+those reads the same value. This is sound for the reason a notebook run's read set is
+(analysis/reads.py): the computation is deterministic and its inputs arrive only through those reads,
+so a call that would read the same values takes the same path and returns the same result; an
+assumption it never read (the electricity price, for a Monte Carlo of gigawatts) cannot change it.
 
 A hit replays the computation's reads through the arguments, so the notebook run that asked records
 them as if it had computed the result itself: caching never hides an input from the build's
@@ -40,6 +44,10 @@ VERSION = 1
 MAX_BYTES = int(os.environ.get("TENGW_RESULTS_MAX_BYTES") or 2 * 2**30)
 #: Statistics of this process, for tests and the bench: hits, misses, and blobs served.
 STATS = {"hits": 0, "misses": 0, "blob_hits": 0, "blob_misses": 0}
+#: The entries the current notebook run asked for (not those inside another stored computation):
+#: entry id -> seconds its computation took. A run's record keeps them (reads.finish), so the build can
+#: put runs that need the same costly result on one kernel, one after the other (build.chains).
+USED: dict[str, float] = {}
 
 
 def root() -> Path:
@@ -54,11 +62,21 @@ class _Unstorable(Exception):
     """An argument the store cannot key (a DataFrame, an array): the function is simply called."""
 
 
-def _canonical(value: Any) -> Any:
-    """Return an argument as JSON-able data that identifies it: tracked objects by all their values
-    (read unrecorded), arrays and tables by a hash of their contents, dataclasses field by field."""
+def _tracked(value: Any) -> bool:
     from .assumptions import Assumptions, Scenario
 
+    return isinstance(value, (Assumptions, Scenario))
+
+
+def _canonical(value: Any, top: bool = False) -> Any:
+    """Return an argument as JSON-able data that identifies it: arrays and tables by a hash of their
+    contents, dataclasses field by field, tracked objects by all their values (read unrecorded); a
+    tracked object passed as an argument itself (`top`) only by its type, since the values the
+    computation reads from it select the entry within the family."""
+    from .assumptions import Assumptions, Scenario
+
+    if top and _tracked(value):
+        return {"type": type(value).__name__, "keyed": "by the values read"}
     if isinstance(value, (Assumptions, Scenario)):
         with reads.paused():
             return {"type": type(value).__name__, "values": value.model_dump(mode="json")}
@@ -90,8 +108,8 @@ def _canonical(value: Any) -> Any:
     raise _Unstorable(type(value).__name__)
 
 
-def _path(name: str, key: str) -> Path:
-    return root() / name / f"{key}.pkl"
+def _family(name: str, key: str) -> Path:
+    return root() / name / key
 
 
 def _load(path: Path) -> dict[str, Any] | None:
@@ -101,6 +119,40 @@ def _load(path: Path) -> dict[str, Any] | None:
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
         return None
     return entry if isinstance(entry, dict) and entry.get("version") == VERSION else None
+
+
+def _arg_value(obj: Any, path: str) -> Any:
+    """Read one recorded field of an argument again (a dotted path: "assumptions.pue"), unrecorded."""
+    with reads.paused():
+        for part in path.split("."):
+            obj = reads.value_of(obj, part)
+        return reads.jsonable(obj)
+
+
+def _arg_values(arg_reads: dict[str, list[str]], arguments: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {p: {path: _arg_value(arguments[p], path) for path in paths_} for p, paths_ in sorted(arg_reads.items())}
+
+
+def _find(family: Path, arguments: dict[str, Any]) -> tuple[Path, dict[str, Any]] | None:
+    """Return the entry of a family whose recorded reads the arguments and the project still give
+    (its result file and its record), newest first, or None."""
+    try:
+        records = sorted(family.glob("*.rec"), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return None
+    for rec_path in records:
+        try:
+            trace = json.loads(rec_path.read_text(encoding="utf-8"))
+            if trace.get("version") != VERSION:
+                continue
+            if any(_arg_value(arguments[p], path) != value
+                   for p, fields in trace["arg_values"].items() for path, value in fields.items()):
+                continue
+        except (OSError, ValueError, KeyError, AttributeError, TypeError):
+            continue  # a record written by other code, or a read the arguments cannot give: no match
+        if _still_valid(trace):
+            return rec_path.with_suffix(".pkl"), trace
+    return None
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -138,9 +190,8 @@ class _Lock:
             os.close(self.fd)
 
 
-def _still_valid(entry: dict[str, Any]) -> bool:
+def _still_valid(trace: dict[str, Any]) -> bool:
     """Whether everything the computation read besides its arguments still reads the same."""
-    trace = entry["reads"]
     if trace.get("tables"):
         from . import data
 
@@ -154,11 +205,10 @@ def _still_valid(entry: dict[str, Any]) -> bool:
     return cache.values_match(trace, None)
 
 
-def _replay(entry: dict[str, Any], arguments: dict[str, Any]) -> None:
+def _replay(trace: dict[str, Any], arguments: dict[str, Any]) -> None:
     """Report the stored computation's reads to the active recorders, as if it had just run."""
     if not reads.ACTIVE:
         return
-    trace = entry["reads"]
     for pname, fields in trace.get("arg_reads", {}).items():
         obj = arguments.get(pname)
         for path in fields:
@@ -187,30 +237,47 @@ def stored(fn: F) -> F:
         bound = sig.bind(*args, **kwargs)
         bound.apply_defaults()
         try:
-            canonical = {k: _canonical(v) for k, v in bound.arguments.items()}
+            canonical = {k: _canonical(v, top=True) for k, v in bound.arguments.items()}
         except _Unstorable:
             return fn(*args, **kwargs)
         key = hashlib.sha256(json.dumps(
             {"version": VERSION, "function": name, "code": cache.code_digest(), "deps": cache.deps_digest(),
              "arguments": canonical}, sort_keys=True, default=str).encode()).hexdigest()
-        path = _path(name, key)
-        entry = _load(path)
-        if entry is None or not _still_valid(entry):
-            with _Lock(path):
-                entry = _load(path)  # another kernel may have stored it while this one waited
-                if entry is None or not _still_valid(entry):
+        family = _family(name, key)
+        found = _find(family, bound.arguments)
+        if found is not None:
+            entry = _load(found[0])
+        if found is None or entry is None:
+            with _Lock(family):
+                found = _find(family, bound.arguments)  # another kernel may have stored it meanwhile
+                entry = _load(found[0]) if found is not None else None
+                if entry is None:
                     STATS["misses"] += 1
-                    return _compute(fn, path, bound, args, kwargs, keep=not _nested())
+                    return _compute(fn, family, bound, args, kwargs, keep=not _nested())
         STATS["hits"] += 1
-        _replay(entry, bound.arguments)
+        _replay(found[1], bound.arguments)
+        if not _nested():
+            USED[_entry_id(found[0])] = float(found[1].get("seconds") or 0.0)
         try:
-            os.utime(path)  # recently used: prune() keeps it
+            os.utime(found[0])  # recently used: prune() keeps it
         except OSError:
             pass
         return entry["result"]
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def _entry_id(result_path: Path) -> str:
+    """Return an entry's name in the store: function/family/variant."""
+    return "/".join(result_path.with_suffix("").parts[-3:])
+
+
+def take_used() -> dict[str, float]:
+    """Return and forget the entries asked for since the last call (one notebook run's)."""
+    used = dict(USED)
+    USED.clear()
+    return used
 
 
 def _nested() -> bool:
@@ -221,23 +288,31 @@ def _nested() -> bool:
     return any(isinstance(r, reads.StoreRecorder) for r in reads._stack)
 
 
-def _compute(fn: Callable[..., Any], path: Path, bound: inspect.BoundArguments, args: tuple, kwargs: dict,
+def _compute(fn: Callable[..., Any], family: Path, bound: inspect.BoundArguments, args: tuple, kwargs: dict,
              keep: bool = True) -> Any:
-    """Call fn while recording what it reads, store the result with that record (unless not `keep`),
-    return it."""
+    """Call fn while recording what it reads, store the result with that record and the values it read
+    from its tracked arguments (unless not `keep`), return it."""
     rec = reads.push(reads.StoreRecorder(dict(bound.arguments)))
+    t0 = time.perf_counter()
     try:
         result = fn(*args, **kwargs)
     finally:
         reads.pop(rec)
+    seconds = time.perf_counter() - t0
     if not keep:
         return result
-    trace = {**rec.export(), "declared": reads.declared_files()}
+    trace = {**rec.export(), "declared": reads.declared_files(), "version": VERSION}
     trace["untracked"] = cache.untracked_digest(trace["declared"], fresh=True)
+    trace["arg_values"] = _arg_values(trace["arg_reads"], bound.arguments)
+    variant = hashlib.sha256(json.dumps(trace, sort_keys=True, default=str).encode()).hexdigest()
+    trace["seconds"] = round(seconds, 3)  # not part of the entry's identity
+    USED[_entry_id(family / f"{variant}.pkl")] = trace["seconds"]
     try:
-        _write_atomic(path, pickle.dumps({"version": VERSION, "reads": trace, "result": result},
-                                         protocol=pickle.HIGHEST_PROTOCOL))
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        # The result first, then its record: a record is never seen without its result.
+        _write_atomic(family / f"{variant}.pkl", pickle.dumps({"version": VERSION, "result": result},
+                                                              protocol=pickle.HIGHEST_PROTOCOL))
+        _write_atomic(family / f"{variant}.rec", json.dumps(trace, sort_keys=True, default=str).encode())
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, ValueError):
         pass  # a result that cannot be stored is still returned
     return result
 
@@ -281,25 +356,35 @@ def blob(kind: str, key_parts: Any, make: Callable[[], str], suffix: str = ".txt
 
 
 def prune(max_bytes: int = MAX_BYTES) -> int:
-    """Delete the least recently used entries until the store holds at most max_bytes; return bytes freed."""
+    """Delete the least recently used entries until the store holds at most max_bytes; return bytes freed.
+
+    A result and its record (.pkl, .rec: JSON) go together; a record without its result goes at once."""
     base = root()
     if not base.is_dir():
         return 0
     files = []
     for p in base.rglob("*"):
-        if p.suffix == ".lock" and not p.with_suffix(".pkl").exists():
-            p.unlink(missing_ok=True)  # the lock of an entry already pruned
-        elif p.is_file() and p.suffix != ".lock":
+        if p.suffix == ".lock":
+            if not p.with_suffix("").is_dir():
+                p.unlink(missing_ok=True)  # the lock of a family already pruned
+        elif p.suffix == ".rec":
+            if not p.with_suffix(".pkl").exists():
+                p.unlink(missing_ok=True)
+        elif p.is_file():
             try:
                 st = p.stat()
             except OSError:
                 continue
-            files.append((st.st_mtime, st.st_size, p))
-    total = sum(size for _, size, _ in files)
+            record = p.with_suffix(".rec") if p.suffix == ".pkl" else None
+            size = st.st_size + (record.stat().st_size if record is not None and record.exists() else 0)
+            files.append((st.st_mtime, size, p, record))
+    total = sum(size for _, size, _, _ in files)
     freed = 0
-    for _, size, p in sorted(files):
+    for _, size, p, record in sorted(files, key=lambda f: f[:2]):
         if total - freed <= max_bytes:
             break
+        if record is not None:
+            record.unlink(missing_ok=True)
         p.unlink(missing_ok=True)
         freed += size
     return freed

@@ -46,7 +46,7 @@ def test_a_result_is_computed_once_and_a_hit_reports_the_same_reads(store):
     assert counts() == (h0 + 1, m0 + 1)
     pd.testing.assert_frame_equal(first, second)
     assert reads_second == reads_first and reads_first["tables"] and reads_first["reads"]["self"]
-    assert list((store / "build" / ".results" / "analysis.risk.effects").glob("*.pkl"))
+    assert list((store / "build" / ".results" / "analysis.risk.effects").rglob("*.pkl"))
 
 
 def test_other_assumptions_are_another_entry(store):
@@ -54,6 +54,42 @@ def test_other_assumptions_are_another_entry(store):
     h, m = counts()
     risk.effects(assumptions.load("constrained"))
     assert counts() == (h, m + 1)
+
+
+def test_an_assumption_the_computation_never_read_does_not_recompute_it(store):
+    """Entries are selected by the values the computation read: the Monte Carlo of gigawatts never
+    reads the electricity price, so a variant with another price is served the same result, with the
+    same reads replayed; a variant of a value it reads (the PUE) is computed anew."""
+    a = assumptions.resolve("base", {}).assumptions
+    first, reads_first = recorded(lambda: risk.simulate(a, n=200))
+    h, m = counts()
+    cheap = assumptions.resolve("base", {"electricity_price_usd_per_mwh": 61}).assumptions
+    second, reads_second = recorded(lambda: risk.simulate(cheap, n=200))
+    assert counts() == (h + 1, m)
+    read_first = reads_first["reads"][reads.origin_key("base", {})]
+    read_second = reads_second["reads"][reads.origin_key("base", {"electricity_price_usd_per_mwh": 61})]
+    assert "electricity_price_usd_per_mwh" not in read_second and read_second == read_first
+    assert second is not None and type(second) is type(first)
+    hot = assumptions.resolve("base", {"pue": 1.31}).assumptions
+    risk.simulate(hot, n=200)
+    assert counts() == (h + 1, m + 1)
+    assert len(list((store / "build" / ".results" / "analysis.risk.simulate").rglob("*.pkl"))) == 2
+
+
+def test_a_scenario_argument_is_keyed_by_its_assumptions_reads_even_when_built_by_code(store):
+    """A Scenario made by code (no scenario file behind it) still has every read of its assumptions
+    recorded, so two such scenarios differing in a value the computation reads are two entries."""
+    from analysis import scenarios
+
+    base = assumptions.resolve("base", {})
+    with reads.paused():
+        one = base.model_copy(deep=True)
+        two = one.model_copy(update={"assumptions": one.assumptions.model_copy(update={"pue": 1.4})})
+    h, m = counts()
+    first = scenarios.headline(one, n_draws=200)
+    second = scenarios.headline(two, n_draws=200)
+    assert counts()[1] >= m + 2
+    assert first != second
 
 
 def test_a_changed_data_table_recomputes_what_read_it(store):
@@ -75,7 +111,7 @@ def test_tables_are_keyed_by_content_and_what_cannot_be_keyed_bypasses_the_store
     odd = data.platforms().assign(notes=[["a"]] * len(data.platforms()))  # lists cannot be hashed
     risk.simulate(a, n=50, platforms=odd)
     assert counts() == (h + 1, m + 1)
-    assert len(list((store / "build" / ".results" / "analysis.risk.simulate").glob("*.pkl"))) == 1
+    assert len(list((store / "build" / ".results" / "analysis.risk.simulate").rglob("*.pkl"))) == 1
 
 
 def test_the_store_can_be_turned_off_and_pruned(store, monkeypatch):
@@ -96,8 +132,24 @@ def test_results_computed_inside_another_stored_result_are_not_written(store):
     first = risk.judgement(a)
     assert counts()[1] > m + 1  # the judgement and its simulations were computed
     stored_dir = store / "build" / ".results"
-    assert list((stored_dir / "analysis.risk.judgement").glob("*.pkl"))
-    assert not list((stored_dir / "analysis.risk.simulate").glob("*.pkl"))
+    assert list((stored_dir / "analysis.risk.judgement").rglob("*.pkl"))
+    assert not list((stored_dir / "analysis.risk.simulate").rglob("*.pkl"))
     h, m = counts()
     pd.testing.assert_frame_equal(risk.judgement(a), first)
     assert counts() == (h + 1, m)
+
+
+def test_a_run_records_which_stored_results_it_asked_for_and_how_long_they_took(store, tmp_path):
+    """The run's trace lists each stored result it asked for (computed or served) with the seconds
+    its computation took, so the build can chain runs that share a costly one (build.chains)."""
+    import json
+
+    a = assumptions.load("base")
+    for name in ("first", "second"):
+        reads.start({"scenario": "base", "overrides": {}})
+        risk.simulate(a, n=300)
+        reads.finish(str(tmp_path / f"{name}.json"))
+    first, second = (json.loads((tmp_path / f"{n}.json").read_text())["results"] for n in ("first", "second"))
+    assert len(first) == 1 and first == second
+    (entry, seconds), = first.items()
+    assert entry.startswith("analysis.risk.simulate/") and seconds > 0
