@@ -580,9 +580,31 @@ def _build(variants: list[Variant], jobs: int | None, quiet: bool, engine: str, 
                       runs=len(p.run_keys), seconds=time.perf_counter() - t0)
 
     stems, resolved = check_inputs(variants)
-    from . import colophon, execute
+    from . import colophon
 
     colophon.build_time()  # a malformed SOURCE_DATE_EPOCH is bad input: stop before any kernel starts
+    n = jobs or os.cpu_count() or 1
+    # Inputs valid and runs to do: start the kernels now, and import papermill while they start.
+    pool = start_kernels(min(n, len(p.stale_runs))) if p.stale_runs else None
+    try:
+        return _build_with(variants, engine, out_dir, p, stems, resolved, n, pool, quiet, force, t0)
+    finally:
+        if pool is not None:  # stopped in the background while the report rendered; none outlives the build
+            pool.close()
+            pool.wait_closed()
+
+
+def start_kernels(n: int):
+    """Start n warm kernels in the background (analysis/kernels.py) and return their pool."""
+    from . import kernels
+
+    return kernels.KernelPool().start(max(1, n), paths.NOTEBOOKS)
+
+
+def _build_with(variants: list[Variant], engine: str, out_dir: Path, p: "Plan", stems: list[str], resolved,
+                n: int, pool, quiet: bool, force: bool, t0: float) -> Result:
+    """Execute what the plan says is stale on the pool's kernels, then render and publish."""
+    from . import execute
 
     if stems != p.stems:  # _quarto.yml was unreadable at planning time: run everything
         p = Plan(stems, {}, {(v.name, s) for v in variants for s in stems}, {v.name for v in variants}, {})
@@ -591,7 +613,6 @@ def _build(variants: list[Variant], jobs: int | None, quiet: bool, engine: str, 
     all_jobs = jobs_for(variants, stems)
     todo = [j for j in all_jobs if (j.scenario, j.notebook.stem) in p.stale_runs]
     reused = [j for j in all_jobs if (j.scenario, j.notebook.stem) in p.reuse]
-    n = jobs or os.cpu_count() or 1
     prog = Progress(total=len(all_jobs), quiet=quiet)
     prog.skip(len(all_jobs) - len(todo))
     try:
@@ -621,15 +642,17 @@ def _build(variants: list[Variant], jobs: int | None, quiet: bool, engine: str, 
             else:
                 prog.finish(job.name, ok=False)
 
-        # Longest runs first (as long as they took last time), so the kernels finish together.
+        # Longest runs first (as long as they took last time), so the kernels finish together; runs that
+        # shared a costly result last time in one chain (chains()).
         todo.sort(key=lambda j: -(cache.expected_seconds(j.notebook.stem) or float("inf")))
+        grouped = chains(todo)
 
         if p.stale_renders or todo:
             _warm_renderer()
         for j in todo:
             cache.forget_run(j.output)
         if todo:
-            execute.run_all(todo, n, paths.NOTEBOOKS, on_event=event)
+            execute.run_all(todo, n, paths.NOTEBOOKS, on_event=event, pool=pool, chains=grouped)
         run_keys = {(j.scenario, j.notebook.stem): cache.recorded_key(j.output) for j in all_jobs}
         render_keys = render_keys_for(variants, stems, run_keys, engine, out_dir)
         to_render = [v for v in variants if force or render_keys[v.name] is None
@@ -647,6 +670,29 @@ def _build(variants: list[Variant], jobs: int | None, quiet: bool, engine: str, 
     return Result(outputs=published_outputs(variants, project.output_dir, project.output_file), engine=engine,
                   runs=len(all_jobs), seconds=time.perf_counter() - t0, executed=len(todo),
                   rendered=len(to_render), reused=len(reused))
+
+
+#: Runs of one edition that last asked for the same stored result taking at least this long to compute
+#: (the risk chapter's and the summary's judgement table, eight Monte Carlos) go to one kernel, one after
+#: the other: otherwise both start together and one kernel idles while the other computes it.
+CHAIN_MIN_SECONDS = 0.8
+
+
+def chains(todo: list["execute.Job"]) -> list[list["execute.Job"]]:
+    """Group the runs to execute into chains for run_all: runs of one variant whose chapters shared a
+    costly result last time, longest first within a chain; chains longest first (the kernels finish
+    together). Without a record of shared results, every run is its own chain."""
+    pairs = cache.shared_results(CHAIN_MIN_SECONDS)
+    expected = {j.notebook.stem: cache.expected_seconds(j.notebook.stem) or float("inf") for j in todo}
+    groups: list[list["execute.Job"]] = []
+    for job in todo:
+        linked = [g for g in groups if g[0].scenario == job.scenario
+                  and any(frozenset((job.notebook.stem, o.notebook.stem)) in pairs for o in g)]
+        merged = [job] + [o for g in linked for o in g]
+        groups = [g for g in groups if all(g is not h for h in linked)] + [merged]
+    for g in groups:
+        g.sort(key=lambda j: -expected[j.notebook.stem])
+    return sorted(groups, key=lambda g: -sum(min(expected[j.notebook.stem], 1e9) for j in g))
 
 
 def record_trace(job: "execute.Job", seconds: float | None = None) -> None:

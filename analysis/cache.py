@@ -481,6 +481,20 @@ def expected_seconds(stem: str) -> float | None:
     return max(times) if times else None
 
 
+def shared_results(min_seconds: float) -> set[frozenset[str]]:
+    """Return the pairs of chapters whose runs of one edition asked the results store for the same
+    entry that took at least min_seconds to compute (as recorded by the last runs in build/)."""
+    users: dict[tuple[str, str], set[str]] = {}  # (edition folder, entry) -> chapters
+    for rec_path in paths.BUILD.glob("*/.*.key"):
+        rec = _read(rec_path)
+        used = (rec or {}).get("trace", {}).get("results") or {}
+        stem = rec_path.name[1:-len(".key")]
+        for entry, seconds in used.items():
+            if isinstance(seconds, (int, float)) and seconds >= min_seconds:
+                users.setdefault((rec_path.parent.name, entry), set()).add(stem)
+    return {frozenset((a, b)) for stems in users.values() for a in stems for b in stems if a < b}
+
+
 def refresh_run(output: Path, notebook: Path, parameters: dict[str, Any], record: dict[str, Any]) -> None:
     """Re-record a run whose reads were found to hold under these parameters (new files or a copy)."""
     trace = record["trace"]

@@ -1,11 +1,9 @@
 """Execute notebooks with papermill on a pool of warm kernels.
 
 Starting a kernel and importing pandas and Altair costs seconds per notebook; a pool of kernels,
-one per job slot, pays it once per slot. Each run starts from a cleared namespace, so notebooks
-stay independent. Kernels talk over IPC files, so parallel kernels never race for TCP ports.
-A run writes to a hidden file beside its output and is moved into place only when it succeeded;
-a failed run is kept as <notebook>.failed.ipynb. Every kernel is registered before it starts, so
-an interrupt or a failure shuts all of them down and none is left behind.
+one per job slot (analysis/kernels.py), pays it once per slot. Each run starts from a cleared
+namespace, so notebooks stay independent. A run writes to a hidden file beside its output and is moved into place only when it succeeded;
+a failed run is kept as <notebook>.failed.ipynb. An interrupt or a failure shuts every kernel down.
 
 Per run the kernel also records what the notebook read (analysis/reads.py) into a hidden
 .<stem>.reads.json beside the output, which keys the run in the build cache (analysis/cache.py).
@@ -23,28 +21,19 @@ import asyncio
 import json
 import os
 import queue
-import shutil
-import signal
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import papermill as pm
-from jupyter_client import KernelManager
 from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
-#: Imports paid once per kernel, not once per notebook; then the imported objects are frozen out of
-#: the garbage collector's reach (gc.freeze), so a collection walks only what a run allocated.
-WARM_UP = ("import analysis.speedups; analysis.speedups.apply()\n"
-           "import analysis.charts, analysis.roadmap, analysis.assumptions, analysis.reads, analysis.results\n"
-           "import numpy, pandas, altair, gc\n"
-           "analysis.cache.code_digest(); analysis.cache.deps_digest(); analysis.charts.warm()\n"
-           "gc.collect(); gc.freeze()")
+from .kernels import WARM_UP, Interrupted, KernelPool, WarmKernel  # noqa: F401 - the pool lives there
+
 #: Cleared before each run so no notebook sees another's variables.
 RESET = "get_ipython().run_line_magic('reset', '-f')"
 ENGINE = "tengw-pool"
@@ -98,138 +87,6 @@ class RunFailed(Exception):
         where = f"; executed notebook kept at {kept}" if kept else ""
         super().__init__(f"scenario {job.scenario!r}, notebook {job.notebook.name}: {detail}{where}")
 
-
-class Interrupted(Exception):
-    """The pool was closed (interrupt or another run failed) while this kernel was starting."""
-
-
-class WarmKernel:
-    """One kernel kept alive across notebook runs."""
-
-    def __init__(self, cwd: Path, pool: "KernelPool | None" = None):
-        self.kc = None  # the client every run of this kernel uses, opened in the thread that runs them
-        self._dir = tempfile.mkdtemp(prefix="tengw-kernel-")
-        # nbclient gets an async client from this manager: a blocking one would block its event loop
-        # in a read that never returns when the kernel dies, instead of noticing the death.
-        self.km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._dir, "k"),
-                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
-        self.pool = pool
-        if pool is not None:
-            pool.register(self)  # before the process exists, so a shutdown cannot miss it
-        # No input history: IPython writes it to SQLite and syncs it to disk on every reset, which a
-        # build never reads back.
-        self.km.start_kernel(cwd=str(cwd), env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
-                             extra_arguments=["--HistoryManager.enabled=False"])
-        if pool is not None and pool.closed:
-            self.shutdown()
-            raise Interrupted("build stopped while a kernel was starting")
-        self._run(WARM_UP)
-
-    def _run(self, code: str) -> None:
-        kc = self.km.blocking_client()
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=60)
-            reply = kc.execute_interactive(code, timeout=120, output_hook=lambda msg: None)
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
-        finally:
-            kc.stop_channels()
-
-    def ready(self) -> None:
-        """Start a new kernel if this one died (never once the pool is closed); open the run client once.
-
-        The namespace is cleared by each run's set-up code (setup_code), in the run's own request."""
-        if self.pool is not None and self.pool.closed:
-            raise Interrupted("build stopped")
-        if not self.km.is_alive():
-            self._close_client()
-            self.km.restart_kernel(now=True)
-            self._run(WARM_UP)
-        if self.kc is None:
-            kc = self.km.client()
-            kc.start_channels()
-            run_sync(kc.wait_for_ready)(timeout=60)
-            kc.allow_stdin = False
-            self.kc = kc
-
-    def _close_client(self) -> None:
-        if self.kc is not None:
-            try:
-                self.kc.stop_channels()
-            except Exception:  # noqa: BLE001 - closing on the way out or after a kernel died
-                pass
-            self.kc = None
-
-    def pid(self) -> int | None:
-        proc = getattr(self.km, "provisioner", None)
-        return getattr(getattr(proc, "process", None), "pid", None)
-
-    def shutdown(self) -> None:
-        """Stop the kernel and anything it started (it leads its own process group)."""
-        self._close_client()
-        pid = self.pid()
-        try:
-            if self.km.has_kernel:
-                self.km.shutdown_kernel(now=True)
-        except Exception:  # noqa: BLE001 - best effort on the way out: the kill below remains
-            pass
-        if pid:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:  # the group is already gone
-                pass
-        shutil.rmtree(self._dir, ignore_errors=True)
-
-
-class KernelPool:
-    """The kernels of one build; closing it shuts every one down, including those still starting.
-
-    start(n) launches n kernels in background threads; run_all's workers take them as they are ready."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._kernels: list[WarmKernel] = []
-        self._ready: queue.Queue[WarmKernel | BaseException] = queue.Queue()
-        self.started = 0
-        self.closed = False
-
-    def register(self, kernel: WarmKernel) -> None:
-        with self._lock:
-            self._kernels.append(kernel)
-
-    def start(self, n: int, cwd: Path) -> "KernelPool":
-        """Start n more kernels in background threads."""
-        def one() -> None:
-            try:
-                self._ready.put(WarmKernel(cwd, self))
-            except BaseException as exc:  # noqa: BLE001 - handed to the worker that takes it
-                self._ready.put(exc)
-
-        for i in range(n):
-            threading.Thread(target=one, daemon=True, name=f"kernel-start-{self.started + i}").start()
-        self.started += n
-        return self
-
-    def take(self) -> WarmKernel:
-        """Return the next kernel that finished starting (raise what stopped one from starting)."""
-        while True:
-            try:
-                item = self._ready.get(timeout=0.1)
-            except queue.Empty:
-                if self.closed:
-                    raise Interrupted("build stopped while kernels were starting") from None
-                continue
-            if isinstance(item, BaseException):
-                raise item
-            return item
-
-    def close(self) -> None:
-        with self._lock:
-            self.closed = True
-            kernels, self._kernels = self._kernels, []
-        for k in kernels:
-            k.shutdown()
 
 
 #: A cell running longer than this (seconds) has the running notebook saved, showing which cell runs.
@@ -405,20 +262,30 @@ def run_one(job: Job, kernel: WarmKernel | None, timeout: int = 600) -> None:
 
 def run_all(jobs: list[Job], n_jobs: int, cwd: Path,
             on_event: Callable[[str, Job, BaseException | None], None] = lambda *a: None,
-            pool: KernelPool | None = None) -> None:
+            pool: KernelPool | None = None, chains: list[list[Job]] | None = None) -> None:
     """Run every job on n_jobs warm kernels (those of `pool` if it was started ahead); stop at the
     first failure and shut every kernel down.
 
+    `chains` (default: each job alone, in the order given) groups jobs that run one after the other
+    on the same kernel, in the order listed: runs that need the same costly result, so one computes
+    it and the next reuses it instead of a second kernel waiting for it. Kernels take chains in order.
     on_event(kind, job, exc) is called with kind "start", "done" or "fail" from the worker threads.
+    With a `pool` from the caller, a successful run leaves the kernels stopping in the background
+    (the caller waits with pool.wait_closed()); any failure or interrupt stops them before returning.
     """
-    todo: queue.Queue[Job] = queue.Queue()
-    for j in jobs:
-        todo.put(j)
+    chains = chains if chains is not None else [[j] for j in jobs]
+    if sorted(id(j) for c in chains for j in c) != sorted(id(j) for j in jobs):
+        raise ValueError("chains must hold every job exactly once")
+    todo: queue.Queue[list[Job]] = queue.Queue()
+    for c in chains:
+        todo.put(c)
     failures: list[BaseException] = []
+    background = pool is not None
     pool = pool or KernelPool()
     if not pool.started:
-        pool.start(max(1, min(n_jobs, len(jobs))), cwd)
+        pool.start(max(1, min(n_jobs, len(chains))), cwd)
     stop = threading.Event()
+    finished = False
 
     def worker() -> None:
         try:
@@ -432,21 +299,24 @@ def run_all(jobs: list[Job], n_jobs: int, cwd: Path,
             return
         while not stop.is_set():
             try:
-                job = todo.get_nowait()
+                chain = todo.get_nowait()
             except queue.Empty:
                 return
-            on_event("start", job, None)
-            try:
-                run_one(job, kernel)
-            except Interrupted:
-                return
-            except BaseException as exc:  # noqa: BLE001
-                if not stop.is_set():
-                    failures.append(exc)
-                    on_event("fail", job, exc)
-                stop.set()
-                return
-            on_event("done", job, None)
+            for job in chain:
+                if stop.is_set():
+                    return
+                on_event("start", job, None)
+                try:
+                    run_one(job, kernel)
+                except Interrupted:
+                    return
+                except BaseException as exc:  # noqa: BLE001
+                    if not stop.is_set():
+                        failures.append(exc)
+                        on_event("fail", job, exc)
+                    stop.set()
+                    return
+                on_event("done", job, None)
 
     threads = [threading.Thread(target=worker, daemon=True, name=f"kernel-{i}") for i in range(pool.started)]
     try:
@@ -457,10 +327,11 @@ def run_all(jobs: list[Job], n_jobs: int, cwd: Path,
                 t.join(0.1)
                 if stop.is_set():
                     break
+        finished = not failures
     finally:
         # Reached on success, on the first failure and on Ctrl-C alike: no kernel outlives the build.
         stop.set()
-        pool.close()
+        pool.close(wait=not (finished and background))
         for t in threads:
             t.join(5)
         for j in jobs:

@@ -161,3 +161,42 @@ def test_lab_target_opens_the_notebooks_with_the_project_environment():
     makefile = (paths.ROOT / "Makefile").read_text()
     lab = makefile.split("\nlab:", 1)[1].split("\n\n", 1)[0]
     assert "notebooks" in lab and "$(BIN)/jupyter lab" in lab
+
+
+def test_runs_that_shared_a_costly_result_are_chained_on_one_kernel(tmp_path, monkeypatch):
+    """Two chapters whose runs of one edition asked for the same slow stored result last time are one
+    chain (the longer first), per variant; a result under the threshold or in another edition does not
+    link them, and every other run stays a chain of its own."""
+    monkeypatch.setattr(paths, "BUILD", tmp_path / "build")
+    seconds = {"risks": 3.9, "summary": 2.6, "deal": 0.8, "energy": 0.5}
+
+    def record(edition: str, stem: str, used: dict[str, float]) -> None:
+        folder = paths.BUILD / edition
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f".{stem}.key").write_text(json.dumps({"seconds": seconds[stem], "trace": {"results": used}}))
+
+    record("base", "risks", {"analysis.risk.judgement/f/1": 1.4, "analysis.risk.simulate/f/2": 0.2})
+    record("base", "summary", {"analysis.risk.judgement/f/1": 1.4, "analysis.risk.simulate/f/2": 0.2})
+    record("base", "deal", {"analysis.risk.simulate/f/2": 0.2})  # shares only a quick result
+    record("base", "energy", {})
+    record("constrained", "deal", {"analysis.risk.judgement/f/1": 1.4})  # same entry id, other edition
+    variants = [build.Variant("base", "base"), build.Variant("v", "base", {"pue": 1.3})]
+    todo = build.jobs_for(variants, ["deal", "energy", "risks", "summary"])
+    groups = build.chains(todo)
+    names = [[j.name for j in g] for g in groups]
+    assert ["base/risks", "base/summary"] in names and ["v/risks", "v/summary"] in names
+    assert sorted(j.name for g in groups for j in g) == sorted(j.name for j in todo)
+    assert all(len(g) == 1 for g in groups if g[0].notebook.stem in ("deal", "energy"))
+    assert names[0][0].endswith("/risks")  # the longest chain first
+    monkeypatch.setattr(build, "CHAIN_MIN_SECONDS", 10.0)
+    assert all(len(g) == 1 for g in build.chains(todo))
+
+
+def test_run_all_refuses_chains_that_lose_or_repeat_a_run():
+    from analysis import execute
+
+    todo = build.jobs_for([build.Variant("base", "base")], ["a", "b"])
+    with pytest.raises(ValueError, match="exactly once"):
+        execute.run_all(todo, 1, paths.NOTEBOOKS, chains=[[todo[0]]])
+    with pytest.raises(ValueError, match="exactly once"):
+        execute.run_all(todo, 1, paths.NOTEBOOKS, chains=[[todo[0], todo[1]], [todo[1]]])

@@ -105,6 +105,7 @@ def test_a_bad_source_date_epoch_stops_the_build_before_any_kernel(monkeypatch):
     import analysis.execute
 
     monkeypatch.setattr(analysis.execute, "run_all", lambda *a, **k: started.append(a))
+    monkeypatch.setattr(build, "start_kernels", lambda n: started.append(n))
     with pytest.raises(InputError, match="SOURCE_DATE_EPOCH"):
         build.build([build.Variant("base", "base")], quiet=True)
     assert not started

@@ -96,7 +96,7 @@ def sandbox(tmp_path_factory):
     inputs.mkdir()
     runs: list[int] = []
 
-    def fake_run_all(jobs, n_jobs, cwd, on_event=lambda *a: None):
+    def fake_run_all(jobs, n_jobs, cwd, on_event=lambda *a: None, pool=None, chains=None):
         runs.append(len(jobs))
         for job in jobs:
             on_event("start", job, None)
@@ -114,6 +114,7 @@ def sandbox(tmp_path_factory):
         mp.setattr(paths, "BUILD", build_dir)
         mp.setattr(paths, "OUTPUT_OVERRIDE", str(out))
         mp.setattr(execute, "run_all", fake_run_all)
+        mp.setattr(build, "start_kernels", lambda n: None)  # no real kernel behind the fake runs
         mp.setattr(build, "_warm_renderer", lambda: None)  # a head start for real renders only
         mp.setattr(render, "report_blocks", lambda project, executed, *edition: [])
         mp.setattr(render, "render_html", fake_html)
