@@ -234,20 +234,6 @@ def jobs_for(variants: list[Variant], stems: list[str]) -> list["execute.Job"]:
     return jobs
 
 
-def data_date() -> str:
-    """Return the publication date of the newest source: the date the data speaks for (data.data_date).
-
-    Kept in the results store under the data files and the code, so an edit loop need not load pandas."""
-    from . import results
-
-    def newest() -> str:
-        from . import data
-
-        return data.data_date()
-
-    return results.blob("data-date", {"data": cache.data_digest(), "code": cache.code_digest()}, newest)
-
-
 def _render_variant(project: "render.Project", v: Variant, staging: Path) -> tuple[list[Path], float]:
     """Render one variant's HTML and PDF into staging/<variant>/ (and the root page for base)."""
     from . import colophon, render

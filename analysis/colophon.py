@@ -124,6 +124,19 @@ def lock_differences() -> list[str] | None:
     return out
 
 
+def newest_source_date() -> str:
+    """Return the data date (data.data_date), kept in the results store under the data files and the
+    code: the build process then renders an edit loop's edition without loading pandas and every table."""
+    from . import results
+
+    def newest() -> str:
+        from . import data
+
+        return data.data_date()
+
+    return results.blob("data-date", {"data": cache.data_digest(), "code": cache.code_digest()}, newest)
+
+
 def edition_metadata(scenario: Any, variant: str, overrides: dict[str, Any], engine: str,
                      when: dt.datetime, pdf_name: str = "report.pdf") -> dict[str, str]:
     """Return one edition's metadata as a flat mapping of strings (shared by both engines and the <meta> tags):
@@ -149,11 +162,11 @@ def edition_metadata(scenario: Any, variant: str, overrides: dict[str, Any], eng
     else:
         matches = "the installed packages match it"
     python = f"{env['implementation']} {env['python'].split()[0]} on {env['platform']}"
-    from . import data, render  # render reads _quarto.yml, the one description of the report
+    from . import render  # render reads _quarto.yml, the one description of the report
 
     project = render.read_project()
     version = version_text(commit, bool(changed))
-    data_date = data.data_date()
+    data_date = newest_source_date()
     meta = {
         "scenario": variant,
         "scenario_title": scenario.title,

@@ -257,8 +257,21 @@ def _link_url_cells(table_html: str, anchors: dict[str, str] | None = None) -> s
 
 def source_anchors() -> dict[str, str]:
     """Return web address -> in-page anchor id of each source's row in the sources table."""
-    src = sourcing.table()
-    return {str(url): f"src-{sid}" for sid, url in src["url"].items() if isinstance(url, str) and url.strip()}
+    return _source_links()["anchors"]
+
+
+def _source_links() -> dict[str, dict[str, str]]:
+    """Return the source anchors and citation targets, kept in the results store under the data files
+    and the code: rendering an edit loop's edition then reads no data table."""
+    from . import cache, results
+
+    def make() -> str:
+        src = sourcing.table()
+        anchors = {str(url): f"src-{sid}" for sid, url in src["url"].items() if isinstance(url, str) and url.strip()}
+        return json.dumps({"anchors": anchors, "targets": _citation_targets()})  # order kept: link_citations tries texts in it
+
+    return json.loads(results.blob("source-links", {"data": cache.data_digest(), "code": cache.code_digest()},
+                                   make, suffix=".json"))
 
 
 def chart_csv(spec: dict[str, Any]) -> tuple[str, list[str]]:
@@ -349,6 +362,10 @@ def _citation_pattern(text: str) -> str:
 
 def citation_targets() -> dict[str, str]:
     """Return citation text (sourcing.cite, full and, where unambiguous, short) -> anchor id of its source's row."""
+    return _source_links()["targets"]
+
+
+def _citation_targets() -> dict[str, str]:
     anchors: dict[str, str] = {}
     short: dict[str, list[str]] = {}
     for sid in sourcing.table().index:
