@@ -11,9 +11,11 @@ engine reads the same files) and the Vega bundle as report/_vega.html. Then:
   would wipe the first one's pages;
 - Quarto runs report/_post_render.py after each pass, which calls `post_render`: it removes the
   require.js and jQuery Quarto links from a CDN into every page whose notebook has a text/html
-  output (src/core/jupyter/widgets.ts: no option turns it off), points the edition links of
-  each page at the right folder, and adds the reader services the embedded engine's page has
-  (`reader_services`: chart data as CSV, source rows anchored, citations linked to them);
+  output (src/core/jupyter/widgets.ts: no option turns it off), gives each page the embedded
+  engine's edition bar and switcher (`add_switcher`: it leads to the same page of another edition
+  and keeps the reader's section, whose id it moves from the <section> to its heading), points the
+  edition links of each page at the right folder, and adds the reader services the embedded
+  engine's page has (`reader_services`: chart data as CSV, source rows anchored, citations linked);
 - the figure folders the Typst pass leaves in the output are removed: the pages embed their figures;
 - the staged notebooks leave out papermill's run records (times, durations), which Quarto would
   write into the pages: two builds of an edition give the same pages.
@@ -58,8 +60,9 @@ REMOTE_SCRIPT = re.compile(
     r'|<script\b(?=[^>]*\bintegrity=")(?=[^>]*\bcrossorigin=)[^>]*>.*?</script>\s*'
     r"|<script\b[^>]*>\s*define\('jquery',\s*\[\],\s*function\(\)\s*\{\s*return window\.jQuery;\s*\}\)\s*</script>\s*",
     re.S)
-#: Links to another edition (data-edition="name") or to a file of this one (data-edition-file="x").
-EDITION_LINK = re.compile(r'<a\b[^>]*\bdata-edition(-file)?="([^"]+)"[^>]*>')
+#: Links to another edition's first page (data-edition="name"), to this page in another edition (the
+#: switcher's data-tengw-edition="name") or to a file of this one (data-edition-file="x").
+EDITION_LINK = re.compile(r'<a\b[^>]*\bdata-(tengw-)?edition(-file)?="([^"]+)"[^>]*>')
 
 
 def strip_remote_scripts(page: str) -> tuple[str, int]:
@@ -67,27 +70,72 @@ def strip_remote_scripts(page: str) -> tuple[str, int]:
     return REMOTE_SCRIPT.subn("", page)
 
 
-def relink(page: str, depth: int, editions_up: int = 1) -> str:
-    """Point edition links at their target from a page `depth` folders below its edition's root,
-    when the other editions sit `editions_up` folders above that root (1 in report/_output/<name>/,
-    0 for the base edition copied to report/_output/ itself)."""
+def relink(page: str, depth: int, editions_up: int = 1, here: str = "index.html") -> str:
+    """Point edition links at their target from the page at `here` (its path from its edition's root,
+    `depth` folders down), when the other editions sit `editions_up` folders above that root (1 in
+    report/_output/<name>/, 0 for the base edition copied to report/_output/ itself). The switcher
+    leads to the same page in the other edition: every edition has the same chapters."""
     def fix(m: re.Match) -> str:
-        target = m.group(2) if m.group(1) else f"{'../' * editions_up}{m.group(2)}/index.html"
+        switcher, own_file, name = m.group(1), m.group(2), m.group(3)
+        target = name if own_file else f"{'../' * editions_up}{name}/{here if switcher else 'index.html'}"
         href = "../" * depth + target
         return re.sub(r'\bhref="[^"]*"', f'href="{href}"', m.group(0), count=1)
     return EDITION_LINK.sub(fix, page)
 
 
+#: Quarto's page body: the switcher bar goes first inside it, sticky like the embedded engine's.
+QUARTO_MAIN = re.compile(r'<main\b[^>]*\bid="quarto-document-content"[^>]*>')
+#: A section as pandoc wraps it for Quarto (section-divs), its id on the <section>, then its heading.
+SECTION_ID = re.compile(r'<section\b([^>]*?)\s+id="([^"]+)"([^>]*)>(\s*)<(h[1-6])\b(?![^>]*\sid=)([^>]*)>')
+
+
+def headings_with_ids(page: str) -> str:
+    """Move each section's id onto its heading, as on the embedded engine's page: the switcher takes
+    the reader's section from the headings (analysis/templates/switcher.js), and links, the contents'
+    scroll tracking and Quarto's search (written already) find the same ids on the headings."""
+    return SECTION_ID.sub(lambda m: f"<section{m.group(1)}{m.group(3)}>{m.group(4)}<{m.group(5)} id=\"{m.group(2)}\"{m.group(6)}>",
+                          page)
+
+
+def add_switcher(page: str, bar: str, script: str) -> str:
+    """Put the edition bar (render.topbar_html) first in Quarto's page body and the switcher's script
+    at the end, once (each pass's post-render sees the pages again)."""
+    main = QUARTO_MAIN.search(page)
+    if not main or 'class="topbar"' in page:
+        return page
+    page = page[:main.end()] + "\n" + bar + "\n" + page[main.end():]
+    end = page.rindex("</body>")
+    return page[:end] + f"<script>\n{script}\n</script>\n" + page[end:]
+
+
+def switcher_bar() -> tuple[str, str]:
+    """Return the staged edition's bar (its links as from the edition's root) and the switcher's script."""
+    from . import colophon, render  # the build's Python (QUARTO_PYTHON): the project is there
+
+    editions = colophon.read_editions(paths.REPORT)
+    if not editions:
+        raise QuartoError(f"no editions in {paths.REPORT / colophon.META_FILE}: the build stages it before Quarto runs")
+    switch, _ = render.variants_html(editions, "", "../")
+    bar = render.topbar_html(render.read_project().title, colophon.read(paths.REPORT), switch)
+    # Quarto's topbar sits in <main>, not on top of the page: it is no landmark of its own there.
+    return bar.replace(' role="banner"', "", 1), render.SWITCHER_JS.read_text(encoding="utf-8")
+
+
 def fix_pages(root: Path, pages: list[Path] | None = None, editions_up: int = 1, services: bool = False) -> int:
     """Strip CDN scripts from and relink every HTML page of an edition rendered into root (with
-    services, add the reader services too: `reader_services`); return how many scripts were removed."""
+    services, add the edition switcher and the reader services too: `add_switcher`, `reader_services`);
+    return how many scripts were removed."""
     removed = 0
     pages = pages if pages is not None else sorted(root.rglob("*.html"))
     holder = next((p for p in pages if 'id="tbl-appendix-sources"' in p.read_text(encoding="utf-8")), None)
+    bar = None
     for page in pages:
         text = page.read_text(encoding="utf-8")
         fixed, n = strip_remote_scripts(text)
-        fixed = relink(fixed, len(page.relative_to(root).parts) - 1, editions_up)
+        if services and QUARTO_MAIN.search(fixed):
+            bar = bar or switcher_bar()
+            fixed = add_switcher(headings_with_ids(fixed), *bar)
+        fixed = relink(fixed, len(page.relative_to(root).parts) - 1, editions_up, page.relative_to(root).as_posix())
         if services:
             same = holder is None or holder == page or holder.parent != page.parent
             fixed = reader_services(fixed, "" if same else holder.name)

@@ -520,6 +520,26 @@ def variants_html(editions: list[dict[str, Any]], pdf_name: str, link_prefix: st
     return switch, index
 
 
+def topbar_html(title: str, edition: dict[str, str], switch: str, all_editions: str = "") -> str:
+    """Return the bar on top of every HTML page, either engine's: the edition read and its data date,
+    the switcher (from `variants_html`), the edition's PDF and, where the page lists every edition,
+    a link to that list (`all_editions`, an #id)."""
+    e = lambda key: html.escape(edition.get(key, ""))  # noqa: E731 - plain text from colophon.read
+    pdf = e("pdf_link")
+    index = f'<a href="{all_editions}">All editions</a>' if all_editions else ""
+    return (f'<div class="topbar" role="banner">\n'
+            f'  <span class="brand">{html.escape(title)}</span>\n'
+            f'  <span class="scenario-name">Edition: <strong>{e("scenario_title")}</strong></span>\n'
+            f'  <span class="data-date">Data as of <strong>{e("data_date")}</strong></span>\n'
+            f'  <nav class="switcher" aria-label="Editions">{switch}</nav>\n'
+            f'  <span class="tools">{index}<a class="pdf" href="{pdf}" data-edition-file="{pdf}">PDF</a></span>\n'
+            f'</div>')
+
+
+#: The switcher's script: it carries the reader's section to the other edition (both engines' pages).
+SWITCHER_JS = paths.TEMPLATES / "switcher.js"
+
+
 def _pandoc_metadata(project: Project, edition_dir: Path, folder: Path) -> list[str]:
     """Return pandoc arguments that give the templates the book's fields (as Quarto reads them from
     _quarto.yml) and the edition's, from the same file Quarto reads (analysis/colophon.py writes it)."""
@@ -552,7 +572,8 @@ def render_html(project: Project, blocks: list[Block], edition_dir: Path, out: P
                         f"--template={paths.TEMPLATES / 'report.html'}", f"--include-in-header={head}",
                         *_pandoc_metadata(project, edition_dir, Path(tmp)),
                         "--variable", f"edition-prefix={link_prefix}",
-                        "--variable", f"switcher={switch}",
+                        "--variable", "topbar=" + topbar_html(project.title, edition, switch, "#variants"),
+                        "--variable", "switcher-js=" + SWITCHER_JS.read_text(encoding="utf-8"),
                         "--variable", f"variants={index}",
                         "--variable", f"engine={ENGINE}"])
     out.write_text(link_citations(out.read_text(encoding="utf-8"), citation_targets()), encoding="utf-8")

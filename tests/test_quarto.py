@@ -244,6 +244,58 @@ def test_post_render_gives_quartos_pages_the_reader_services(tmp_path):
     assert f'<tr id="src-{sid}" class="odd">' in appendix and f'<a href="{url}" rel="noopener">' in appendix
 
 
+def _quarto_page(body: str) -> str:
+    """A page shaped as Quarto writes one: its body in <main id="quarto-document-content">."""
+    return (f'<html><head></head><body><div id="quarto-content"><main class="content" id="quarto-document-content">'
+            f'<header id="title-block-header"><h1 class="title">T</h1></header>{body}</main></div></body></html>')
+
+
+def test_post_render_gives_quartos_pages_the_embedded_engines_switcher(tmp_path, monkeypatch):
+    """Every Quarto page gets the embedded engine's edition bar, once, with its switcher leading to the
+    same page of each other edition and its script; section ids move onto the headings the script
+    reads, so the reader's section is carried over (tests/test_report_html.py clicks it in Chromium)."""
+    colophon.write(tmp_path, {**{k: "x" for k in colophon.META_NAMES}, "scenario": "base", "version": "0",
+                              "scenario_title": "Reported path", "data_date": "2026-06-26", "pdf_link": "report.pdf"},
+                   [colophon.Edition("base", "Reported path", ""), colophon.Edition("accelerated", "Accelerated", "")])
+    monkeypatch.setattr(paths, "REPORT", tmp_path)
+    out = tmp_path / "_output" / "base"
+    out.mkdir(parents=True)
+    section = ('<section id="sec-energy-use" class="level2" data-number="6.1">\n'
+               '<h2 data-number="6.1" class="anchored" data-anchor-id="sec-energy-use">Power</h2><p>x</p></section>')
+    for name in ("index.html", "energy.html"):
+        (out / name).write_text(_quarto_page(section), encoding="utf-8")
+    for _ in range(2):  # after each pass: a second run changes nothing
+        quarto.post_render({"QUARTO_PROJECT_OUTPUT_DIR": str(out)})
+    energy = (out / "energy.html").read_text()
+    assert energy.count('class="topbar"') == 1 and energy.count("function place()") == 1
+    assert energy.index('id="quarto-document-content">') < energy.index('class="topbar"') < energy.index("title-block-header")
+    assert 'data-tengw-edition="accelerated" href="../accelerated/energy.html"' in energy
+    assert 'class="current" aria-current="page" data-tengw-edition="base" href="../base/energy.html"' in energy
+    assert "Edition: <strong>Reported path</strong>" in energy and "Data as of <strong>2026-06-26</strong>" in energy
+    assert '<section class="level2" data-number="6.1">\n<h2 id="sec-energy-use" data-number="6.1"' in energy
+    assert len(re.findall(r'\sid="sec-energy-use"', energy)) == 1
+    assert render.SWITCHER_JS.read_text(encoding="utf-8") in energy  # the embedded engine's own script
+    # The base edition copied to the top of the output: the switcher leads one level down.
+    quarto.copy_as_root(out, tmp_path / "_output")
+    top = (tmp_path / "_output" / "energy.html").read_text()
+    assert 'data-tengw-edition="accelerated" href="accelerated/energy.html"' in top
+    assert top.count('class="topbar"') == 1
+    # Without the staged editions there is nothing to switch to: post-render says so and fails.
+    (tmp_path / colophon.META_FILE).unlink()
+    (out / "deal.html").write_text(_quarto_page(""), encoding="utf-8")
+    with pytest.raises(quarto.QuartoError, match="no editions"):
+        quarto.post_render({"QUARTO_PROJECT_OUTPUT_DIR": str(out)})
+
+
+def test_both_engines_run_the_same_switcher():
+    """One bar and one script for both engines: the embedded page's template takes them from render.py."""
+    template = (paths.TEMPLATES / "report.html").read_text(encoding="utf-8")
+    assert "$topbar$" in template and "$switcher-js$" in template and "function place()" not in template
+    source = inspect.getsource(render.render_html)
+    assert "topbar_html(" in source and "SWITCHER_JS" in source
+    assert "topbar_html(" in inspect.getsource(quarto.switcher_bar) and "SWITCHER_JS" in inspect.getsource(quarto.switcher_bar)
+
+
 def test_numbering_comes_from_quarto_yml_for_both_engines(tmp_path):
     """crossref.chapters in _quarto.yml decides chapter-prefixed numbers: the embedded engine reads
     it, and both PDFs get it through the one typst-show.typ partial."""

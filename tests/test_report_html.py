@@ -529,15 +529,18 @@ def test_the_switcher_can_land_on_every_section(pages, name):
 
 
 def test_switching_edition_keeps_the_readers_section(browser, built_report):
-    """A reader at a section of the base report clicks another edition and lands on the same section."""
+    """A reader at a section of the base report clicks another edition and lands on the same section
+    (on the same page: the embedded engine's one page, or Quarto's page of that chapter)."""
     root = built_report.resolve()
+    section = "sec-energy-sensitivity"
+    start = next(p for p in edition_pages(edition_dir(root, "index"))
+                 if re.search(rf'\sid="{section}"', p.read_text(encoding="utf-8")))
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
     context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(root.as_uri()) else r.abort())
     page = context.new_page()
     try:
-        page.goto((edition_dir(root, "index") / "index.html").as_uri(), wait_until="load")
+        page.goto(start.as_uri(), wait_until="load")
         _wait_for_charts(page, time.monotonic() + CHART_TIMEOUT_S)  # drawn charts change the page's length
-        section = "sec-energy-sensitivity"
         page.evaluate(f"document.getElementById('{section}').scrollIntoView()")
         page.wait_for_timeout(300)
         other = [n for n in assumptions.scenario_names() if n != "base"][0]
@@ -546,9 +549,11 @@ def test_switching_edition_keeps_the_readers_section(browser, built_report):
             .getBoundingClientRect(); return {{x: r.x + r.width / 2, y: r.y + r.height / 2}}; }}""")
         with page.expect_navigation(wait_until="load"):
             page.mouse.click(box["x"], box["y"])
-        assert f"/{other}/index.html" in page.url and page.url.endswith(f"#{section}"), page.url
+        assert f"/{other}/{start.name}?" in page.url and page.url.endswith(f"#{section}"), page.url
         top = page.evaluate(f"document.getElementById('{section}').getBoundingClientRect().top")
         assert -5 <= top < 200, f"landed {top:.0f}px from the top of #{section}"
+        bar = page.evaluate("document.querySelector('.topbar').getBoundingClientRect().bottom")
+        assert top >= bar - 5, f"#{section} landed at {top:.0f}px, under the edition bar (to {bar:.0f}px)"
     finally:
         context.close()
 
