@@ -20,10 +20,21 @@
     a.setAttribute('href', a.getAttribute('href').replace(/[?#].*$/, '') +
       '?chapter=' + encodeURIComponent(at.chapter) + '#' + encodeURIComponent(at.id));
   }, true);
-  // Arriving from another edition: if the section is not in this one, go to its chapter.
+  // The bar stays on top of the window: a section the reader jumps to lands below it, however many
+  // lines the bar takes at this width (and below Quarto's own bar where that is fixed on top).
+  var bar = document.querySelector('.topbar');
+  function pad() {
+    var style = bar && getComputedStyle(bar);
+    if (!style || style.position !== 'sticky') return;
+    document.documentElement.style.scrollPaddingTop =
+      Math.ceil(bar.getBoundingClientRect().height + (parseFloat(style.top) || 0) + 8) + 'px';
+  }
+  pad();
+  window.addEventListener('resize', pad);
+  // Arriving from another edition: go to the section again, now below the bar, or, if the section is
+  // not in this one, to its chapter.
   var want = decodeURIComponent(location.hash.slice(1));
   var chapter = new URLSearchParams(location.search).get('chapter');
-  if (want && !document.getElementById(want) && chapter && document.getElementById(chapter)) {
-    document.getElementById(chapter).scrollIntoView();
-  }
+  var target = want && (document.getElementById(want) || (chapter && document.getElementById(chapter)));
+  if (target) target.scrollIntoView();
 })();
