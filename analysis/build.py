@@ -558,21 +558,28 @@ def _build(variants: list[Variant], jobs: int | None, quiet: bool, engine: str, 
     t0 = time.perf_counter()
     engine = engine_name(engine)
     out_dir = output_dir()
-    p = plan(variants, engine, out_dir, force)
-    if p.nothing_to_do:
-        say(f"Nothing changed: {len(p.run_keys)} runs and {len(variants)} report(s) are up to date "
-            "(--force rebuilds)", quiet)
-        return Result(outputs=published_outputs(variants, out_dir, _output_file()), engine=engine,
-                      runs=len(p.run_keys), seconds=time.perf_counter() - t0)
-
-    stems, resolved = check_inputs(variants)
+    n = jobs or os.cpu_count() or 1
     from . import colophon
 
-    colophon.build_time()  # a malformed SOURCE_DATE_EPOCH is bad input: stop before any kernel starts
-    n = jobs or os.cpu_count() or 1
-    # Inputs valid and runs to do: start the kernels now, and import papermill while they start.
-    pool = start_kernels(min(n, len(p.stale_runs))) if p.stale_runs else None
+    pool, checked = None, None
+    if any(not variant_dir(v.name).is_dir() for v in variants):
+        # A variant never built runs chapters for sure (a reader's new --set): validate its inputs, then
+        # start the kernels before planning, which they need not wait for.
+        checked = check_inputs(variants)
+        colophon.build_time()  # a malformed SOURCE_DATE_EPOCH is bad input: stop before any kernel starts
+        pool = start_kernels(min(n, len(checked[0]) * len(variants)))
     try:
+        p = plan(variants, engine, out_dir, force)
+        if p.nothing_to_do:
+            say(f"Nothing changed: {len(p.run_keys)} runs and {len(variants)} report(s) are up to date "
+                "(--force rebuilds)", quiet)
+            return Result(outputs=published_outputs(variants, out_dir, _output_file()), engine=engine,
+                          runs=len(p.run_keys), seconds=time.perf_counter() - t0)
+        stems, resolved = checked or check_inputs(variants)
+        colophon.build_time()
+        if pool is None and p.stale_runs:
+            # Inputs valid and runs to do: start the kernels now, and import papermill while they start.
+            pool = start_kernels(min(n, len(p.stale_runs)))
         return _build_with(variants, engine, out_dir, p, stems, resolved, n, pool, quiet, force, t0)
     finally:
         if pool is not None:  # stopped in the background while the report rendered; none outlives the build
