@@ -575,8 +575,10 @@ def _build(variants: list[Variant], jobs: int | None, quiet: bool, engine: str, 
                 "(--force rebuilds)", quiet)
             return Result(outputs=published_outputs(variants, out_dir, _output_file()), engine=engine,
                           runs=len(p.run_keys), seconds=time.perf_counter() - t0)
-        stems, resolved = checked or check_inputs(variants)
-        colophon.build_time()
+        if checked is None:
+            checked = check_inputs(variants)
+            colophon.build_time()
+        stems, resolved = checked
         if pool is None and p.stale_runs:
             # Inputs valid and runs to do: start the kernels now, and import papermill while they start.
             pool = start_kernels(min(n, len(p.stale_runs)))
@@ -635,9 +637,8 @@ def _build_with(variants: list[Variant], engine: str, out_dir: Path, p: "Plan", 
             else:
                 prog.finish(job.name, ok=False)
 
-        # Longest runs first (as long as they took last time), so the kernels finish together; runs that
-        # shared a costly result last time in one chain (chains()).
-        todo.sort(key=lambda j: -(cache.expected_seconds(j.notebook.stem) or float("inf")))
+        # Longest first (as long as they took last time), so the kernels finish together; runs that
+        # shared a costly result last time in one chain.
         grouped = chains(todo)
 
         if p.stale_renders or todo:
@@ -676,7 +677,7 @@ def chains(todo: list["execute.Job"]) -> list[list["execute.Job"]]:
     costly result last time, longest first within a chain; chains longest first (the kernels finish
     together). Without a record of shared results, every run is its own chain."""
     pairs = cache.shared_results(CHAIN_MIN_SECONDS)
-    expected = {j.notebook.stem: cache.expected_seconds(j.notebook.stem) or float("inf") for j in todo}
+    expected = {stem: cache.expected_seconds(stem) or float("inf") for stem in {j.notebook.stem for j in todo}}
     groups: list[list["execute.Job"]] = []
     for job in todo:
         linked = [g for g in groups if g[0].scenario == job.scenario

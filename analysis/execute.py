@@ -2,8 +2,8 @@
 
 Starting a kernel and importing pandas and Altair costs seconds per notebook; a pool of kernels,
 one per job slot (analysis/kernels.py), pays it once per slot. Each run starts from a cleared
-namespace, so notebooks stay independent. A run writes to a hidden file beside its output and is moved into place only when it succeeded;
-a failed run is kept as <notebook>.failed.ipynb. An interrupt or a failure shuts every kernel down.
+namespace, so notebooks stay independent. A run writes to a hidden file beside its output and is
+moved into place only when it succeeded; a failed run is kept as <notebook>.failed.ipynb. An interrupt or a failure shuts every kernel down.
 
 Per run the kernel also records what the notebook read (analysis/reads.py) into a hidden
 .<stem>.reads.json beside the output, which keys the run in the build cache (analysis/cache.py).

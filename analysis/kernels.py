@@ -33,7 +33,6 @@ class Interrupted(Exception):
     """The pool was closed (interrupt or another run failed) while this kernel was starting."""
 
 
-
 class WarmKernel:
     """One kernel kept alive across notebook runs."""
 

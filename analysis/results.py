@@ -245,9 +245,8 @@ def stored(fn: F) -> F:
              "arguments": canonical}, sort_keys=True, default=str).encode()).hexdigest()
         family = _family(name, key)
         found = _find(family, bound.arguments)
-        if found is not None:
-            entry = _load(found[0])
-        if found is None or entry is None:
+        entry = _load(found[0]) if found is not None else None
+        if entry is None:
             with _Lock(family):
                 found = _find(family, bound.arguments)  # another kernel may have stored it meanwhile
                 entry = _load(found[0]) if found is not None else None
