@@ -134,7 +134,7 @@ def newest_source_date() -> str:
 
         return data.data_date()
 
-    return results.blob("data-date", {"data": cache.data_digest(), "code": cache.code_digest()}, newest)
+    return results.of_data("data-date", newest)
 
 
 def edition_metadata(scenario: Any, variant: str, overrides: dict[str, Any], engine: str,

@@ -263,15 +263,14 @@ def source_anchors() -> dict[str, str]:
 def _source_links() -> dict[str, dict[str, str]]:
     """Return the source anchors and citation targets, kept in the results store under the data files
     and the code: rendering an edit loop's edition then reads no data table."""
-    from . import cache, results
+    from . import results
 
     def make() -> str:
         src = sourcing.table()
         anchors = {str(url): f"src-{sid}" for sid, url in src["url"].items() if isinstance(url, str) and url.strip()}
         return json.dumps({"anchors": anchors, "targets": _citation_targets()})  # order kept: link_citations tries texts in it
 
-    return json.loads(results.blob("source-links", {"data": cache.data_digest(), "code": cache.code_digest()},
-                                   make, suffix=".json"))
+    return json.loads(results.of_data("source-links", make, suffix=".json"))
 
 
 def chart_csv(spec: dict[str, Any]) -> tuple[str, list[str]]:

@@ -62,12 +62,6 @@ class _Unstorable(Exception):
     """An argument the store cannot key (a DataFrame, an array): the function is simply called."""
 
 
-def _tracked(value: Any) -> bool:
-    from .assumptions import Assumptions, Scenario
-
-    return isinstance(value, (Assumptions, Scenario))
-
-
 def _canonical(value: Any, top: bool = False) -> Any:
     """Return an argument as JSON-able data that identifies it: arrays and tables by a hash of their
     contents, dataclasses field by field, tracked objects by all their values (read unrecorded); a
@@ -75,9 +69,9 @@ def _canonical(value: Any, top: bool = False) -> Any:
     computation reads from it select the entry within the family."""
     from .assumptions import Assumptions, Scenario
 
-    if top and _tracked(value):
-        return {"type": type(value).__name__, "keyed": "by the values read"}
     if isinstance(value, (Assumptions, Scenario)):
+        if top:
+            return {"type": type(value).__name__, "keyed": "by the values read"}
         with reads.paused():
             return {"type": type(value).__name__, "values": value.model_dump(mode="json")}
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -352,6 +346,12 @@ def blob(kind: str, key_parts: Any, make: Callable[[], str], suffix: str = ".txt
         text = make()
         keep(kind, key_parts, text, suffix)
     return text
+
+
+def of_data(kind: str, make: Callable[[], str], suffix: str = ".txt") -> str:
+    """Return make()'s text, for text the library derives from the data files alone (the data date,
+    the sources' citation texts): stored under the data files' and the code's digests."""
+    return blob(kind, {"data": cache.data_digest(), "code": cache.code_digest()}, make, suffix)
 
 
 def prune(max_bytes: int = MAX_BYTES) -> int:
