@@ -9,15 +9,19 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import pandas as pd
 
 from . import paths, reads
 from .errors import DataError
 from .units import KNOWN_UNITS
+
+T = TypeVar("T")
 
 SOURCE_KINDS = ("company statement", "press report", "analyst estimate", "official statistic", "judgement")
 #: The kind of the report's own judgement rows: they state no external fact and carry no URL.
@@ -297,9 +301,12 @@ def link_problems(raw: dict[str, pd.DataFrame]) -> list[str]:
 
 
 def _stamp() -> tuple:
-    """Change when any data file changes, so the cache below never serves stale tables."""
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                 for p in sorted(paths.DATA.glob("*.csv")))
+    """Change when any data file changes, so the cache below never serves stale tables.
+
+    Taken on every read (thousands per build): one directory scan and one stat per file."""
+    with os.scandir(paths.DATA) as entries:
+        found = [(e.name, e.stat()) for e in entries if e.name.endswith(".csv") and e.is_file()]
+    return tuple((name, st.st_mtime_ns, st.st_size) for name, st in sorted(found, key=lambda x: x[0]))
 
 
 @functools.lru_cache(maxsize=4)
@@ -330,9 +337,42 @@ def _digests(stamp: tuple) -> dict[str, str]:
     return {name: hashlib.sha256((paths.DATA / spec.file).read_bytes()).hexdigest() for name, spec in TABLES.items()}
 
 
+#: Sets collecting the tables read while a per_data_version function computes (innermost last).
+_capturing: list[set[str]] = []
+
+
 def _note(name: str, stamp: tuple) -> None:
+    for seen in _capturing:
+        seen.add(name)
     if reads.ACTIVE:
         reads.note_table(name, _digests(stamp)[name], f"data/{TABLES[name].file}")
+
+
+def per_data_version(fn: Callable[[], T]) -> Callable[[], T]:
+    """Cache a function of the data tables alone (no arguments, no assumptions) per version of the data
+    files. The first call records the tables it read; every call reports those reads again, so a
+    notebook run's read set is what it would be had the function run each time. Returns a copy of
+    mutable values (DataFrames), so no caller changes what the next one gets."""
+    cache: dict[tuple, tuple[T, frozenset[str]]] = {}
+
+    @functools.wraps(fn)
+    def wrapper() -> T:
+        stamp = _stamp()
+        if stamp not in cache:
+            seen: set[str] = set()
+            _capturing.append(seen)
+            try:
+                value = fn()
+            finally:
+                _capturing.pop()
+            cache.clear()  # one version of the data at a time
+            cache[stamp] = (value, frozenset(seen))
+        value, seen = cache[stamp]
+        for name in sorted(seen):
+            _note(name, stamp)
+        return value.copy() if isinstance(value, (pd.DataFrame, pd.Series, dict, list)) else value
+
+    return wrapper
 
 
 def validate() -> None:
@@ -362,10 +402,7 @@ def table(name: str) -> pd.DataFrame:
 
 def fact(fact_id: str) -> float:
     """Return the central value of one fact from data/facts.csv."""
-    facts = table("facts").set_index("fact_id")
-    if fact_id not in facts.index:
-        raise DataError(f"data/facts.csv has no fact_id {fact_id!r}")
-    return float(facts.at[fact_id, "value"])
+    return float(fact_row(fact_id)["value"])
 
 
 def data_date() -> str:
@@ -380,10 +417,19 @@ def data_date() -> str:
 
 def fact_row(fact_id: str) -> pd.Series:
     """Return one fact's row (value, low, high, unit, source) from data/facts.csv."""
-    facts = table("facts").set_index("fact_id")
+    stamp = _stamp()
+    facts = _facts(stamp)
+    _note("facts", stamp)  # every call reports the read, as table() does
     if fact_id not in facts.index:
         raise DataError(f"data/facts.csv has no fact_id {fact_id!r}")
-    return facts.loc[fact_id]
+    return facts.loc[fact_id].copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _facts(stamp: tuple) -> pd.DataFrame:
+    """data/facts.csv indexed by fact id, once per version of the data files (facts are looked up
+    hundreds of times a build)."""
+    return _load_all(stamp)["facts"].set_index("fact_id")
 
 
 PLATFORM_METRICS = {

@@ -191,7 +191,18 @@ def commitments(table: pd.DataFrame | None = None) -> pd.DataFrame:
     overlaps no supply commitment. Dollars are summed over the capacity layer (the supply deals disclose
     none); the investment layer is money into OpenAI and is never added to purchases.
     """
-    c = (data.table("commitments") if table is None else table).copy()
+    if table is None:
+        return _commitments_of_data()
+    return _commitments(table.copy())
+
+
+@data.per_data_version
+def _commitments_of_data() -> pd.DataFrame:
+    """commitments() of data/commitments.csv: computed once per version of the data (a build asks ~30 times)."""
+    return _commitments(data.table("commitments"))
+
+
+def _commitments(c: pd.DataFrame) -> pd.DataFrame:
     unknown = sorted(set(c["commitment_id"]) - set(LAYER))
     if unknown:
         raise KeyError(f"classify commitment(s) {', '.join(unknown)} in analysis.deal.LAYER")

@@ -369,12 +369,13 @@ def uniforms(p: Plan, raw: np.ndarray, correlation: float) -> np.ndarray:
     return u
 
 
-def draws(p: Plan, z: np.ndarray, onsets: np.ndarray) -> roadmap.Draws:
+def draws(p: Plan, z: np.ndarray, onsets: np.ndarray, power: bool = True) -> roadmap.Draws:
     """Turn standard-normal noise z (d, 6) and event onsets (d, events; model-axis index, or NEVER)
     into roadmap draws. Deterministic given its inputs, so the tornado and the register reuse it.
 
     A risk that strikes changes a quantity from its onset on: it is scattered into that half-year
     and carried forward by a running product (or sum), so the cost is per strike, not per half-year.
+    power=False leaves PUE and utilisation undrawn (and unread), for runs that want only GW and money.
     """
     a = p.a
     n = len(p.axis)
@@ -385,9 +386,10 @@ def draws(p: Plan, z: np.ndarray, onsets: np.ndarray) -> roadmap.Draws:
         "pace_factor": np.exp(a.mc_pace_sigma * z[:, 0]),
         "capex_factor": np.exp(a.mc_capex_overrun_sigma * z[:, 1]),
         "nvidia_price_factor": np.exp(a.mc_nvidia_price_sigma * z[:, 2]),
-        "pue": np.clip(a.pue + a.mc_pue_sd * z[:, 4], 1.0, 2.0),
-        "utilisation": np.clip(a.utilisation + a.mc_utilisation_sd * z[:, 5], 0.1, 1.0),
     }
+    if power:
+        noise["pue"] = np.clip(a.pue + a.mc_pue_sd * z[:, 4], 1.0, 2.0)
+        noise["utilisation"] = np.clip(a.utilisation + a.mc_utilisation_sd * z[:, 5], 0.1, 1.0)
     change = a.capex_change_pct_per_year + a.mc_capex_change_sd_pct * z[:, 3]
     steps: dict[str, np.ndarray] = {}     # time-major (n, d): the change each strike makes, at its onset
 
@@ -417,6 +419,8 @@ def draws(p: Plan, z: np.ndarray, onsets: np.ndarray) -> roadmap.Draws:
         at = o[inside] * d + inside          # flat (half-year, draw) cells where it strikes
         sign = 1.0 if e.direction == "downside" else -1.0
         for eff in e.effects:
+            if not power and eff in ("pue", "utilisation"):
+                continue
             x = sign * EFFECTS[eff][1] * e.impact        # signed change on the effect's quantity
             if eff == "pause":
                 s = int(round(e.impact))
@@ -501,13 +505,15 @@ def headlines(a: Assumptions, arrays: dict[str, np.ndarray]) -> dict[str, np.nda
         "gw_first": arrays["online_gw"][:, start_index(a, arrays["half"])],
         "gw_milestone": arrays["online_gw"][:, i],
         "gw_end": arrays["online_gw"][:, -1],
-        "capex_cum_usd_bn": arrays["capex_cum_usd_bn"][:, -1],
-        "investment_cum_usd_bn": arrays["investment_cum_usd_bn"][:, -1],
-        "energy_twh_end": arrays["energy_twh_per_year"][:, -1],
     }
-    if "fp4_dense_eflops" in arrays:
-        out["fp4_eflops_end"] = arrays["fp4_dense_eflops"][:, -1]
-    return out
+    return out | {k: arrays[q][:, -1] for k, q in AT_HORIZON.items() if q in arrays}
+
+
+#: Headlines read at the horizon, from the roadmap output each is read from (where it was computed).
+AT_HORIZON = {"capex_cum_usd_bn": "capex_cum_usd_bn", "investment_cum_usd_bn": "investment_cum_usd_bn",
+              "energy_twh_end": "energy_twh_per_year", "fp4_eflops_end": "fp4_dense_eflops"}
+#: Roadmap outputs that need neither PUE nor utilisation: a run of only these draws neither.
+POWER_FREE = frozenset({"online_gw", "capex_cum_usd_bn", "investment_cum_usd_bn"})
 
 
 @dataclass
@@ -520,22 +526,29 @@ class Simulation:
     flags: dict[str, int]                 # counts of draws meeting each headline test
     paths: dict[str, np.ndarray]          # metric -> (min(draws, FAN_DRAWS), halves), float64
     struck: np.ndarray                    # per event: draws in which it struck
+    outputs: tuple[str, ...] = MC_OUTPUTS  # the roadmap outputs simulated
 
 
 @results.stored
 def simulate(a: Assumptions, n: int | None = None, seed: int | None = None,
              platforms: pd.DataFrame | None = None, p: Plan | None = None, chunk: int = CHUNK,
-             correlation: float | None = None) -> Simulation:
-    """Run n roadmap draws (default a.mc_draws) in chunks of `chunk`, seeded by `seed` (default a.mc_seed)."""
+             correlation: float | None = None, outputs: tuple[str, ...] = MC_OUTPUTS) -> Simulation:
+    """Run n roadmap draws (default a.mc_draws) in chunks of `chunk`, seeded by `seed` (default a.mc_seed).
+
+    outputs: the roadmap outputs to simulate (default: every headline's); fewer cost less and read
+    fewer assumptions (only GW online: neither PUE nor utilisation). Each draw is the same whatever
+    is asked, so a headline or probability agrees between runs that both compute it."""
     n = a.mc_draws if n is None else int(n)
+    outputs = tuple(outputs)
     platforms = data.platforms() if platforms is None else platforms  # read once, not per chunk
     p = plan(a, platforms=platforms) if p is None else p
     tables = _onset_tables(p)
-    det = headlines(a, roadmap.compute(a, platforms))
+    det = headlines(a, roadmap.compute(a, platforms, outputs=outputs))
+    power = not set(outputs) <= POWER_FREE
     g_noise, g_events = _streams(a.mc_seed if seed is None else seed)
     kept = min(n, FAN_DRAWS)
-    heads = {k: np.empty(n, dtype=np.float32) for k in HEADLINE_LABELS}
-    paths = {k: np.empty((kept, len(p.axis))) for k in METRICS}
+    heads = {k: np.empty(n, dtype=np.float32) for k in HEADLINE_LABELS if k in det}
+    paths = {k: np.empty((kept, len(p.axis))) for k in METRICS if k in outputs}
     flags = {"on_time": 0, "target": 0, "behind": 0, "ahead": 0}
     struck = np.zeros(len(p.events), dtype=np.int64)
     for i0 in range(0, n, chunk):
@@ -543,7 +556,7 @@ def simulate(a: Assumptions, n: int | None = None, seed: int | None = None,
         z = g_noise.standard_normal((c, len(NOISE)))
         onsets = sample_onsets(p, g_events, c, correlation, tables)
         struck += (onsets < NEVER).sum(axis=0)
-        arrays = roadmap.compute(a, platforms, draws(p, z, onsets), outputs=MC_OUTPUTS)
+        arrays = roadmap.compute(a, platforms, draws(p, z, onsets, power=power), outputs=outputs)
         h = headlines(a, arrays)
         for k in heads:
             heads[k][i0:i0 + c] = h[k]
@@ -555,7 +568,8 @@ def simulate(a: Assumptions, n: int | None = None, seed: int | None = None,
             m = min(c, kept - i0)
             for k in paths:
                 paths[k][i0:i0 + m] = arrays[k][:m]
-    return Simulation(half=p.axis, draws=n, headlines=heads, flags=flags, paths=paths, struck=struck)
+    return Simulation(half=p.axis, draws=n, headlines=heads, flags=flags, paths=paths, struck=struck,
+                      outputs=outputs)
 
 
 def quantiles(values: np.ndarray) -> np.ndarray:
@@ -567,9 +581,11 @@ def fan(a: Assumptions, sim: Simulation | None = None) -> pd.DataFrame:
     """Return P10/P50/P90 and the plan by half-year for every metric (long frame), and whether the
     metric varies at all in this edition (a constant is not shown as a range)."""
     sim = simulate(a) if sim is None else sim
-    det = roadmap.compute(a)
+    det = roadmap.compute(a, outputs=sim.outputs)
     frames = []
     for key, (label, unit) in METRICS.items():
+        if key not in sim.paths:
+            continue
         q = quantiles(sim.paths[key])
         frames.append(pd.DataFrame({
             "half": sim.half, "half_label": [halves.label(h) for h in sim.half],
@@ -582,7 +598,7 @@ def fan(a: Assumptions, sim: Simulation | None = None) -> pd.DataFrame:
 def stats(a: Assumptions, sim: Simulation | None = None) -> dict[str, float]:
     """Return the chapter's probabilities and the percentiles of the headline outputs."""
     sim = simulate(a) if sim is None else sim
-    det = headlines(a, roadmap.compute(a))
+    det = headlines(a, roadmap.compute(a, outputs=sim.outputs))
     out: dict[str, float] = {"draws": float(sim.draws)}
     for k, v in sim.headlines.items():
         q = np.quantile(v, QUANTILES)
@@ -665,6 +681,11 @@ PROBABILITIES = {
 }
 
 
+#: The judgement test reports GW and probabilities of GW only: its runs simulate GW alone (cheaper, and
+#: independent of the power assumptions, so an edit to PUE does not redo it).
+JUDGEMENT_OUTPUTS = ("online_gw",)
+
+
 @results.stored
 def judgement(a: Assumptions, n: int | None = None, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the headline numbers recomputed with every likelihood scaled down and up, and with
@@ -680,7 +701,7 @@ def judgement(a: Assumptions, n: int | None = None, platforms: pd.DataFrame | No
     rows = []
     for label, kind, update in variants:
         b = a.model_copy(update={k: min(v, 3.0) for k, v in update.items()})
-        st = stats(b, simulate(b, n, platforms=platforms))
+        st = stats(b, simulate(b, n, platforms=platforms, outputs=JUDGEMENT_OUTPUTS))
         rows.append({"variant": label, "kind": kind, **{k: st[k] for k in PROBABILITIES},
                      "gw_milestone_p10": st["gw_milestone_p10"], "gw_milestone_p50": st["gw_milestone_p50"],
                      "gw_milestone_p90": st["gw_milestone_p90"]})

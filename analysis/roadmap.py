@@ -207,13 +207,16 @@ def compute(a: Assumptions, platforms: pd.DataFrame | None = None, draws: Draws 
 
     online = _build(a, t, d)
     added = _diff(online)
-    pue = _time_major(d.pue, a.pue)
+    # PUE is read only where an output crosses between facility and IT power, so outputs that do not
+    # (GW online, money) neither need it nor, in a build, are keyed by it (analysis/reads.py).
     if a.power_basis == "facility":
-        facility_added, facility_online = added, online
-        it_added = F.IT_FROM_FACILITY_GW.evaluate({"facility_gw": added, "pue": pue})
+        facility_online = online
+        it_added = (F.IT_FROM_FACILITY_GW.evaluate({"facility_gw": added, "pue": _time_major(d.pue, a.pue)})
+                    if want & ({"it_power_gw"} | PLATFORM_OUTPUTS) else None)
     else:
-        facility_added, it_added = F.FACILITY_FROM_IT_GW.evaluate({"it_gw": added, "pue": pue}), added
-        facility_online = _cumsum(facility_added) if want & {"facility_power_gw", "energy_twh_per_year"} else None
+        it_added = added
+        facility_online = (_cumsum(F.FACILITY_FROM_IT_GW.evaluate({"it_gw": added, "pue": _time_major(d.pue, a.pue)}))
+                           if want & {"facility_power_gw", "energy_twh_per_year"} else None)
     out["added_gw"], out["online_gw"] = added, online
     if "facility_power_gw" in want:
         out["facility_power_gw"] = facility_online

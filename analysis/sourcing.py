@@ -35,9 +35,15 @@ def table() -> pd.DataFrame:
 
     Indexed once per version of the data files (a chapter or a page cites hundreds of times); each
     call still reports the read of data/sources.csv, so the build's read tracking sees it."""
+    return _current().copy()
+
+
+def _current() -> pd.DataFrame:
+    """The indexed table itself, for this module's read-only look-ups (no copy per citation); the read
+    is reported as table() reports it."""
     stamp = data._stamp()
     data._note("sources", stamp)
-    return _indexed(stamp).copy()
+    return _indexed(stamp)
 
 
 @functools.lru_cache(maxsize=4)
@@ -50,17 +56,17 @@ def _indexed(stamp: tuple) -> pd.DataFrame:
 
 def is_weak(source_id: str) -> bool:
     """Return whether a source is flagged weak."""
-    return bool(table().at[source_id, "weak"])
+    return bool(_current().at[source_id, "weak"])
 
 
 def is_judgement(source_id: str) -> bool:
     """Return whether a 'source' is this report's judgement."""
-    return bool(source_id) and table().at[source_id, "kind"] == data.JUDGEMENT
+    return bool(source_id) and _current().at[source_id, "kind"] == data.JUDGEMENT
 
 
 def weak_share() -> float:
     """Return the share of external sources (judgement rows excluded) flagged weak."""
-    src = table()
+    src = _current()
     external = src[src["kind"] != data.JUDGEMENT]
     return float(external["weak"].mean()) if len(external) else 0.0
 
@@ -69,8 +75,7 @@ def cite(source_id: str, short: bool = False) -> str:
     """Return how the reader sees a citation of one source: 'Publisher, YYYY-MM-DD', flagged when weak;
     short: 'Publisher, YYYY' without the publisher's parenthesis, for crowded table cells. Judgement rows
     say so. The one function that turns a source id into reader text (the HTML links what it returns)."""
-    src = table()
-    row = src.loc[source_id]
+    row = _current().loc[source_id]
     if row["kind"] == data.JUDGEMENT:
         return "our judgement"
     if short:
@@ -80,7 +85,7 @@ def cite(source_id: str, short: bool = False) -> str:
 
 def with_sources(df: pd.DataFrame, column: str = "source_id") -> pd.DataFrame:
     """Return df with the first cited source's publisher, date, URL and a citation (weak ones flagged)."""
-    src = table()
+    src = _current()
     first = df[column].astype(str).str.split(";").str[0].str.strip()
     out = df.copy()
     out["publisher"] = first.map(src["publisher"])
@@ -118,7 +123,7 @@ def citation_text(source_id: str, informed_by: str = "", derived: bool = False,
 
 def searched_date() -> str:
     """Return the newest access date of any source: the day the search for newer events last ran."""
-    src = table()
+    src = _current()
     return str(src.loc[src["kind"] != data.JUDGEMENT, "accessed"].max())
 
 

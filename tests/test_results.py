@@ -76,6 +76,61 @@ def test_an_assumption_the_computation_never_read_does_not_recompute_it(store):
     assert len(list((store / "build" / ".results" / "analysis.risk.simulate").rglob("*.pkl"))) == 2
 
 
+def test_the_judgement_test_is_not_redone_for_a_pue_edit(store):
+    """The judgement test simulates GW alone, which reads neither PUE nor utilisation: a PUE variant
+    is served the stored table, and the GW headlines it reports agree with the full simulation's."""
+    a = assumptions.resolve("base", {}).assumptions
+    first, reads_first = recorded(lambda: risk.judgement(a, n=300))
+    read = reads_first["reads"][reads.origin_key("base", {})]
+    assert "pue" not in read and "utilisation" not in read and "risk_correlation" in read
+    h, m = counts()
+    hot = assumptions.resolve("base", {"pue": 1.31}).assumptions
+    second = risk.judgement(hot, n=300)
+    assert counts() == (h + 1, m)
+    pd.testing.assert_frame_equal(first, second)
+    full = risk.stats(a, risk.simulate(a, n=300))
+    row = first.iloc[0]  # "As assumed"
+    assert row["p_behind_at_milestone"] == full["p_behind_at_milestone"]
+    assert row["gw_milestone_p50"] == full["gw_milestone_p50"]
+
+
+def test_a_function_of_the_data_alone_is_computed_once_and_reports_its_reads_each_time(store):
+    calls = []
+
+    @data.per_data_version
+    def n_commitments() -> pd.DataFrame:
+        calls.append(1)
+        return data.table("commitments")
+
+    _, first = recorded(n_commitments)
+    _, second = recorded(n_commitments)
+    assert len(calls) == 1 and second["tables"] == first["tables"] and "commitments" in first["tables"]
+    got = n_commitments()
+    got.loc[:, "power_gw"] = -1.0  # a caller's change does not reach the next caller
+    assert (n_commitments()["power_gw"] != -1.0).any()
+    path = store / "data" / "commitments.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # a new version of the data
+    n_commitments()
+    assert len(calls) == 2
+
+
+def test_a_figure_of_the_data_alone_is_drawn_once_and_reports_its_reads(store):
+    """A view's figure that depends on the data files alone (charts.of_data) is a stored result: later
+    calls load its spec and report the tables it read; a changed table draws it again."""
+    from analysis.views import deal as view
+
+    first, reads_first = recorded(view.fig_commitments_gw)
+    h, m = counts()
+    second, reads_second = recorded(view.fig_commitments_gw)
+    assert counts() == (h + 1, m)
+    assert second.spec() == first.spec() and second.description == first.description
+    assert reads_second["tables"] == reads_first["tables"] and "commitments" in reads_first["tables"]
+    path = store / "data" / "commitments.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    view.fig_commitments_gw()
+    assert counts() == (h + 1, m + 1)
+
+
 def test_a_scenario_argument_is_keyed_by_its_assumptions_reads_even_when_built_by_code(store):
     """A Scenario made by code (no scenario file behind it) still has every read of its assumptions
     recorded, so two such scenarios differing in a value the computation reads are two entries."""

@@ -108,6 +108,7 @@ def fig_nvidia(a) -> charts.Figure:
             f"{int(peak['year'])}, {peak['share_of_fy2026_dc']:.0%} of its FY2026 data-centre revenue of ${dc:,.1f}bn."))
 
 
+@charts.of_data
 def fig_efficiency() -> charts.Figure:
     """Return dense FP4 compute per MW of rack power by platform."""
     p = benefits.platform_efficiency()
@@ -132,6 +133,7 @@ def fig_efficiency() -> charts.Figure:
                      f"{best['fp4_pflops_per_mw']:,.0f} PFLOP/s per MW, {best['gain_vs_first']:.1f} times Vera Rubin."))
 
 
+@charts.of_data
 def fig_supply() -> charts.Figure:
     """Return OpenAI's accelerator-supply commitments by vendor."""
     s = benefits.supply_shares()

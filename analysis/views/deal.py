@@ -147,6 +147,7 @@ def _timeline_labels(ev: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@charts.of_data
 def fig_timeline() -> charts.Figure:
     """Return the dated events as numbered points on a time axis, one row per stage, with the letter of
     intent and the data date marked."""
@@ -290,6 +291,7 @@ def _commitments_bars(c: pd.DataFrame, value: str, x_title: str, tooltip_title: 
     )
 
 
+@charts.of_data
 def fig_commitments_gw() -> charts.Figure:
     """Return OpenAI's commitments in GW by partner, marking which count in the net total."""
     c = _commit_long("power_gw", "net_power_gw")
@@ -304,6 +306,7 @@ def fig_commitments_gw() -> charts.Figure:
         + f". Net of overlaps {prose.num(k['net_gw'])} GW."))
 
 
+@charts.of_data
 def fig_commitments_usd() -> charts.Figure:
     """Return OpenAI's commitments in USD bn by partner, marking which count in the net total."""
     c = _commit_long("value_usd_bn", "net_value_usd_bn")

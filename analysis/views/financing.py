@@ -111,6 +111,7 @@ def totals_note() -> prose.Markdown:
 
 # --- the network ------------------------------------------------------------------------------
 
+@charts.of_data
 def fig_network() -> charts.Figure:
     """Return who pays whom: parties as nodes in a computed layout, flows as typed, dated edges."""
     nodes, flows, pts = financing.network()

@@ -66,6 +66,7 @@ def grid_table() -> tables.Table:
     }, note="EPA subregion: the eGRID subregion whose emission rate is used below; campuses abroad have none.")
 
 
+@charts.of_data
 def fig_map() -> charts.Figure:
     """Return the campuses on a US map with a world inset for those abroad (offline shapes)."""
     s = sites.table()

@@ -44,6 +44,7 @@ def _passed_since(data_date: str, searched: str) -> str:
 _WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
+@charts.of_data
 def fig_signposts() -> charts.Figure:
     """Return the signposts on a time axis, coloured by status, with the data date marked."""
     t = signposts.table()
