@@ -268,6 +268,11 @@ def matrix_frame(a: Assumptions, p: risk.Plan) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+#: The columns of matrix_frame the risk matrix draws or shows in its tooltips.
+MATRIX_FIELDS = {"probability", "size", "direction_words", "name", "likelihood_words", "effect_words",
+                 "label_x", "label_y"}
+
+
 def fig_matrix(a: Assumptions, p: risk.Plan) -> charts.Figure:
     """Return the risk matrix: likelihood over the open window against the effect if it strikes, one
     panel per headline a risk hurts, every point named, labels placed so none overlaps another."""
@@ -279,21 +284,23 @@ def fig_matrix(a: Assumptions, p: risk.Plan) -> charts.Figure:
     for panel, g in m.groupby("panel", sort=False):
         unit = g["unit"].iloc[0]
         g = g.sort_values("direction")  # upsides drawn last, on top of a downside at the same spot
+        # Only what the chart shows (in the frame's order): Altair converts every column of every layer.
+        shown = g[[c for c in g.columns if c in MATRIX_FIELDS]]
         x = alt.X("probability:Q", title="Likelihood over the open window (%)",
                   scale=alt.Scale(domain=[0, right], nice=False),
                   axis=alt.Axis(format="%", values=[round(v, 1) for v in np.arange(0, right + 1e-9, 0.1)]))
         y = alt.Y("size:Q", title=unit, scale=alt.Scale(domain=[0, float(g["y_top"].iloc[0])], nice=False),
                   axis=alt.Axis(tickCount=4))
-        pts = alt.Chart(g).mark_point(filled=True, size=80).encode(
+        pts = alt.Chart(shown).mark_point(filled=True, size=80).encode(
             x=x, y=y, color=alt.Color("direction_words:N", title=None, scale=colour),
             shape=alt.Shape("direction_words:N", title=None, scale=alt.Scale(domain=dom, range=["circle", "triangle-up"])),
             tooltip=[alt.Tooltip("name:N", title="Risk"), alt.Tooltip("likelihood_words:N", title="Likelihood"),
                      alt.Tooltip("effect_words:N", title="Mean effect if it strikes")])
-        leaders = alt.Chart(g).mark_rule(color="#999999", strokeWidth=0.6).encode(
+        leaders = alt.Chart(shown).mark_rule(color="#999999", strokeWidth=0.6).encode(
             x="probability:Q", y="size:Q", x2="label_x:Q", y2="label_y:Q")
         text = []
         for side in ("left", "right"):
-            gs = g[g["align"] == side]
+            gs = shown[g["align"] == side]
             if len(gs):
                 text.append(alt.Chart(gs).mark_text(align=side, baseline="middle", fontSize=10.5, color="#222222").encode(
                     x="label_x:Q", y="label_y:Q", text="name:N"))
