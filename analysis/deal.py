@@ -133,10 +133,21 @@ def first_gigawatt_status(a: Assumptions | None = None) -> dict[str, str | float
     return status
 
 
+#: The roadmap columns this chapter uses: GW and money only, so it reads no power or platform assumption
+#: (an edit to the PUE does not re-run it).
+ROADMAP_OUTPUTS = ("added_gw", "online_gw", "investment_released_usd_bn", "investment_cum_usd_bn",
+                   "capex_nvidia_usd_bn", "capex_nvidia_cum_usd_bn")
+
+
+def roadmap_result(a: Assumptions) -> pd.DataFrame:
+    """Return the roadmap columns the deal chapter uses (roadmap.run restricted to ROADMAP_OUTPUTS)."""
+    return roadmap.run(a, outputs=ROADMAP_OUTPUTS)
+
+
 def tranches(a: Assumptions, result: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return NVIDIA's investment by half-year: under the scenario, under the announced per-GW terms, and
     NVIDIA's revenue from the systems deployed (its content per GW times GW added), all in USD bn."""
-    df = roadmap.run(a) if result is None else result
+    df = roadmap_result(a) if result is None else result
     announced_cum = np.minimum(a.investment_cap_usd_bn, a.investment_per_gw_usd_bn * df["online_gw"])
     out = df[["half", "half_label", "added_gw", "online_gw"]].copy()
     out["investment_usd_bn"] = df["investment_released_usd_bn"]

@@ -293,17 +293,20 @@ def compute(a: Assumptions, platforms: pd.DataFrame | None = None, draws: Draws 
     return result
 
 
-def run(a: Assumptions, platforms: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return the deterministic roadmap: one row per half-year, columns with their units in the name."""
-    plat = programme_platforms(a, platforms)
-    arrays = compute(a, platforms)
+def run(a: Assumptions, platforms: pd.DataFrame | None = None, outputs: Collection[str] | None = None) -> pd.DataFrame:
+    """Return the deterministic roadmap: one row per half-year, columns with their units in the name.
+
+    outputs: the columns wanted (default every one, with the platform deployed); a chapter that uses
+    only GW and money asks for those and reads none of the power or platform assumptions (compute)."""
+    arrays = compute(a, platforms, outputs=outputs)
     t = arrays.pop("half")
-    idx = arrays.pop("platform_index")[0]
+    idx = arrays.pop("platform_index")[0] if "platform_index" in arrays else None
     df = pd.DataFrame({k: np.array(v[0]) for k, v in arrays.items()})
     df.insert(0, "half", t)
     df.insert(1, "half_label", [halves.label(h) for h in t])
-    df.insert(2, "platform", plat.index.to_numpy()[idx])
-    df.loc[df["added_gw"] <= 0, "platform"] = ""
+    if idx is not None:
+        df.insert(2, "platform", programme_platforms(a, platforms).index.to_numpy()[idx])
+        df.loc[df["added_gw"] <= 0, "platform"] = ""
     return df
 
 

@@ -97,3 +97,23 @@ def test_announced_terms_are_the_sourced_values():
     t = deal.announced_terms().set_index("fact_id")
     assert t.at["deal_power_gw", "value"] == data.fact("deal_power_gw")
     assert (t["citation"].str.len() > 0).all()
+
+
+def test_the_chapter_reads_no_power_or_platform_assumption_and_gets_the_full_roadmap_values():
+    """The deal chapter's roadmap holds GW and money only, so an edit to PUE, utilisation or the platform
+    roadmap does not re-run the chapter (analysis/reads.py); its values are the full roadmap's."""
+    from analysis import assumptions, reads
+
+    rec = reads.push(reads.RunRecorder({"scenario": "base", "overrides": {}}))
+    try:
+        a = assumptions.resolve("base", {}).assumptions
+        part = deal.roadmap_result(a)
+        t = deal.tranches(a, part)
+    finally:
+        reads.pop(rec)
+    read = set(rec.export()["reads"][reads.origin_key("base", {})])
+    assert "schedule_gw_per_half" in read and "investment_structure" in read
+    assert not read & {"pue", "utilisation", "non_accelerator_it_share", "platform_delay_halves", "adoption_lag_halves"}
+    full = roadmap.run(a)
+    pd.testing.assert_frame_equal(part, full[list(part.columns)])
+    pd.testing.assert_frame_equal(t, deal.tranches(a, full))
