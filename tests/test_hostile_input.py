@@ -474,3 +474,18 @@ def test_duplicate_keys_are_named_with_both_lines():
 def test_aliases_within_bounds_still_work():
     doc = safe_yaml.loads("a: &s [1, 1.5]\nb: *s\n", "m.yaml")
     assert doc == {"a": [1, 1.5], "b": [1, 1.5]}
+
+
+def test_a_file_read_twice_is_parsed_once_and_each_reader_gets_its_own_copy(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text("title: t\nassumptions:\n  pue: 1.3\n", encoding="utf-8")
+    safe_yaml._parse.cache_clear()
+    first = safe_yaml.read(f)
+    first["assumptions"]["pue"] = 9.9  # a caller changing its document changes nobody else's
+    assert safe_yaml.read(f) == {"title": "t", "assumptions": {"pue": 1.3}}
+    assert safe_yaml._parse.cache_info().hits == 1
+    f.write_text("title: t\nassumptions:\n  pue: 1.4\n", encoding="utf-8")  # new bytes: parsed again
+    assert safe_yaml.read(f)["assumptions"]["pue"] == 1.4
+    f.write_bytes(b"title: \xff\n")  # a refusal is never served from the memo
+    with pytest.raises(InputError, match=r"s.yaml line 1, column 8: not UTF-8"):
+        safe_yaml.read(f)
