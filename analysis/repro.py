@@ -14,7 +14,9 @@ What may differ between two builds, and why:
 - the build time, when SOURCE_DATE_EPOCH does not fix it: it is printed in the colophon, carried by
   the HTML's `dcterms.created` <meta> tag and stamped as the PDF's creation date (Typst writes it
   into the document information and its XMP metadata). `differences(..., allow_build_time=True)`
-  masks exactly these and nothing else;
+  masks exactly these and nothing else. A date that uses another digit also renumbers the glyphs of
+  the PDF's fonts on every later page (Typst numbers them in order of first use), so a page whose
+  drawing instructions differ is compared pixel for pixel before it counts as a difference;
 - in the executed notebooks only (never published): papermill's start and end times and durations,
   the input and output paths, and the cells' execution counts, which depend on which warm kernel ran
   the notebook and what it ran before (the kernels are reset between runs, their counters are not).
@@ -167,9 +169,23 @@ def differences(a: Edition, b: Edition, allow_build_time: bool = False) -> list[
     return out
 
 
+#: Resolution at which two pages whose drawing instructions differ are compared pixel for pixel.
+PAGE_DPI = 96
+
+
+def _same_drawing(pa: Any, pb: Any) -> bool:
+    """Whether two PDF pages draw the same: their instructions byte for byte or, failing that, their
+    pixels. Typst numbers the glyphs of each embedded font in the order the document first uses them,
+    so a build date that first uses another digit on the cover renumbers the glyphs of every later
+    page: the instructions then differ while every glyph, and so every pixel, is where it was."""
+    if pa.read_contents() == pb.read_contents():
+        return True
+    return pa.get_pixmap(dpi=PAGE_DPI).samples == pb.get_pixmap(dpi=PAGE_DPI).samples
+
+
 def _pdf_differences(fa: Path, fb: Path, ea: dict[str, str], eb: dict[str, str]) -> list[str]:
     """Compare two PDFs but for the build time: metadata and page text with it masked, every other page's
-    drawing instructions byte for byte (the PDF's compressed streams hide the date from a byte mask)."""
+    drawing (_same_drawing: the PDF's compressed streams hide the date from a byte mask)."""
     import pymupdf
 
     out = []
@@ -185,7 +201,7 @@ def _pdf_differences(fa: Path, fb: Path, ea: dict[str, str], eb: dict[str, str])
             tb = _mask_build_time(pb.get_text().encode(), eb)
             if ta != tb:
                 out.append(f"page {i} text: {_byte_difference(ta, tb)}")
-            elif b"<build time>" not in ta and pa.read_contents() != pb.read_contents():
+            elif b"<build time>" not in ta and not _same_drawing(pa, pb):
                 out.append(f"page {i}: drawing differs, text is the same")
     return out
 
